@@ -1,0 +1,1 @@
+"""Annual appraisal: cycles, indicators, democratic evaluation, ratings and consequences."""

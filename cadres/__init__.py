@@ -1,0 +1,1 @@
+"""Cadres: units, positions, cadre records, rosters and appointment proposals."""

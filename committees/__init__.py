@@ -1,0 +1,1 @@
+"""Committees: terms, members, standing-committee portfolios and substitutes."""

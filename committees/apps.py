@@ -1,0 +1,19 @@
+"""Committees app configuration."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CommitteesConfig(AppConfig):
+    name = "committees"
+    verbose_name = _("Committees")
+
+    def ready(self):
+        from orgdept.core import roles
+        from orgdept.core.shell import NavItem, register_nav
+
+        perms = ["committees.view_committee", "committees.view_term", "committees.view_termmember"]
+        for role in (roles.SYSTEM_ADMIN, roles.DEPARTMENT_LEADER, roles.ORGANIZATION_SECTION, roles.CADRE_SECTION,
+                     roles.STANDING_MEMBER, roles.MEMBER):
+            roles.register_role_permissions(role, perms)
+        register_nav(NavItem(_("Committee"), "committees:term_overview", order=20, perm="committees.view_term"))

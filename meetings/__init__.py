@@ -1,0 +1,1 @@
+"""Meetings: meeting types and rules, topics, agendas, quorum, votes, decisions and minutes."""

@@ -1,0 +1,22 @@
+"""The Celery application; periodic schedules are defined here, in code."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "orgdept.settings.base")
+
+app = Celery("orgdept")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+app.autodiscover_tasks(["orgdept.core"])
+
+app.conf.beat_schedule = {
+    # Reminders that services scheduled (deadlines, probation ends) become notifications.
+    "deliver-due-reminders": {"task": "core.deliver_due_reminders", "schedule": 60.0},
+    # Documents left PENDING by a lost worker are queued again.
+    "requeue-stale-documents": {"task": "core.requeue_stale_documents", "schedule": 300.0},
+    # Each morning: warn administrators when next year's holiday schedule is missing.
+    "check-calendar-coverage": {"task": "core.check_calendar_coverage", "schedule": crontab(hour=7, minute=30)},
+}

@@ -1,0 +1,68 @@
+"""Kernel forms: list filters, calendar import."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .listing import ListFilterForm
+from .models import AuditEvent, Document
+
+
+class AuditEventFilterForm(ListFilterForm):
+    search_fields = ("actor_username__icontains", "object_repr__icontains", "action__icontains", "object_id")
+    action = forms.ChoiceField(label=_("Action"), required=False)
+    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        actions = AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct()
+        self.fields["action"].choices = [("", _("All"))] + [(a, a) for a in actions]
+
+    def filter_queryset(self, qs):
+        data = self.cleaned_data
+        if data.get("action"):
+            qs = qs.filter(action=data["action"])
+        if data.get("date_from"):
+            qs = qs.filter(occurred_at__date__gte=data["date_from"])
+        if data.get("date_to"):
+            qs = qs.filter(occurred_at__date__lte=data["date_to"])
+        return qs
+
+
+class NotificationFilterForm(ListFilterForm):
+    search_fields = ("title__icontains", "body__icontains")
+    unread = forms.BooleanField(label=_("Unread only"), required=False)
+
+    def filter_queryset(self, qs):
+        if self.cleaned_data.get("unread"):
+            qs = qs.filter(read_at__isnull=True)
+        return qs
+
+
+class DocumentFilterForm(ListFilterForm):
+    search_fields = ("title__icontains",)
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All")), *Document.Status.choices])
+
+    def filter_queryset(self, qs):
+        if self.cleaned_data.get("status"):
+            qs = qs.filter(status=self.cleaned_data["status"])
+        return qs
+
+
+class CalendarImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_("Header date,type[,name]; type is holiday or workday. The file replaces the schedule of each year in it."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > 200_000:
+            raise forms.ValidationError(_("The file is too large for a holiday schedule (at most 200 KB)."))
+        raw = upload.read()
+        for encoding in ("utf-8-sig", "gb18030"):
+            try:
+                return raw.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+        raise forms.ValidationError(_("The file is not a UTF-8 or GBK text file."))

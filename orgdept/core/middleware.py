@@ -1,0 +1,54 @@
+"""Request middleware: the audit context and the idle-session timeout."""
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.utils.translation import gettext as _
+
+from .audit import reset_request_context, set_request_context
+
+
+def client_ip_of(request) -> str | None:
+    """The client's address; X-Forwarded-For is trusted only when a proxy count is configured."""
+    if getattr(settings, "AXES_IPWARE_PROXY_COUNT", None):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        hops = [h.strip() for h in forwarded.split(",") if h.strip()]
+        if len(hops) >= settings.AXES_IPWARE_PROXY_COUNT:
+            return hops[-settings.AXES_IPWARE_PROXY_COUNT]
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class AuditContextMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        tokens = set_request_context(ip=client_ip_of(request), user=getattr(request, "user", None))
+        try:
+            return self.get_response(request)
+        finally:
+            reset_request_context(tokens)
+
+
+class IdleSessionTimeoutMiddleware:
+    """Logs a user out after SESSION_IDLE_TIMEOUT seconds without a request."""
+
+    SESSION_KEY = "_orgdept_last_seen"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = int(time.time())
+            last_seen = request.session.get(self.SESSION_KEY)
+            if last_seen is not None and now - int(last_seen) > settings.SESSION_IDLE_TIMEOUT:
+                logout(request)
+                messages.info(request, _("Your session expired after a period of inactivity. Please sign in again."))
+                return redirect_to_login(request.get_full_path())
+            request.session[self.SESSION_KEY] = now
+        return self.get_response(request)

@@ -1,0 +1,99 @@
+"""Notifications (in-app inbox plus email) and reminders delivered at a due time."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Notification, Reminder
+
+
+@transaction.atomic
+def notify(*, recipient, title: str, body: str = "", url: str = "", email: bool = True) -> Notification:
+    """Puts a message in the recipient's inbox and, after commit, emails it if they have an address."""
+    notification = Notification.objects.create(recipient=recipient, title=title[:200], body=body, url=url)
+    if email and recipient.email:
+        from .tasks import send_notification_email
+
+        transaction.on_commit(lambda: send_notification_email.delay(notification.pk))
+    return notification
+
+
+def notification_send_email(*, notification_id: int) -> bool:
+    """Emails a notification once; returns False when it was already sent or cannot be."""
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update().select_related("recipient").filter(pk=notification_id).first()
+        )
+        if notification is None or notification.email_sent_at or not notification.recipient.email:
+            return False
+        body = notification.body
+        if notification.url:
+            body = f"{body}\n\n{settings.ORGDEPT_SITE_URL.rstrip('/')}{notification.url}".strip()
+        send_mail(
+            subject=f"[{settings.ORGDEPT_SITE_NAME}] {notification.title}",
+            message=body or notification.title,
+            from_email=None,
+            recipient_list=[notification.recipient.email],
+        )
+        notification.email_sent_at = timezone.now()
+        notification.save(update_fields=["email_sent_at", "updated_at"])
+    return True
+
+
+def notification_mark_read(*, notification: Notification, actor) -> None:
+    if notification.recipient_id != actor.pk:
+        raise PermissionError("只能标记自己的通知")
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at", "updated_at"])
+
+
+def notifications_mark_all_read(*, actor) -> int:
+    return Notification.objects.filter(recipient=actor, read_at__isnull=True).update(
+        read_at=timezone.now(), updated_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def reminder_schedule(
+    *, recipient, key: str, due_at: datetime, title: str, body: str = "", url: str = ""
+) -> Reminder:
+    """Schedules (or moves) the reminder `key` for `recipient`; a delivered one is scheduled anew."""
+    reminder, _created = Reminder.objects.update_or_create(
+        recipient=recipient,
+        key=key,
+        defaults={"due_at": due_at, "title": title, "body": body, "url": url, "delivered_at": None},
+    )
+    return reminder
+
+
+@transaction.atomic
+def reminder_cancel(*, recipient, key: str) -> int:
+    deleted, _ = Reminder.objects.filter(recipient=recipient, key=key, delivered_at__isnull=True).delete()
+    return deleted
+
+
+def reminders_deliver_due(*, now: datetime | None = None, batch: int = 500) -> int:
+    """Turns every due, undelivered reminder into a notification exactly once."""
+    now = now or timezone.now()
+    delivered = 0
+    with transaction.atomic():
+        due = list(
+            Reminder.objects.select_for_update(skip_locked=True)
+            .select_related("recipient")
+            .filter(delivered_at__isnull=True, due_at__lte=now)
+            .order_by("due_at")[:batch]
+        )
+        for reminder in due:
+            reminder.notification = notify(
+                recipient=reminder.recipient, title=reminder.title, body=reminder.body, url=reminder.url
+            )
+            reminder.delivered_at = now
+            reminder.save(update_fields=["notification", "delivered_at", "updated_at"])
+            delivered += 1
+    return delivered

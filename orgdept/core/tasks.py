@@ -1,0 +1,44 @@
+"""Celery tasks of the kernel: thin wrappers that take ids and call services."""
+
+from celery import shared_task
+
+from . import documents, notifications
+
+
+@shared_task(
+    name="core.render_document",
+    bind=True,
+    max_retries=documents.MAX_ATTEMPTS,
+    default_retry_delay=5,
+    acks_late=True,
+)
+def render_document(self, document_id: int):
+    try:
+        documents.document_render(document_id=document_id)
+    except Exception as exc:
+        if self.request.is_eager:
+            # Eager mode (tests, single process): retry inline until the service records FAILED.
+            return render_document.apply(args=[document_id]).get()
+        raise self.retry(exc=exc) from exc
+
+
+@shared_task(name="core.send_notification_email", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_notification_email(notification_id: int):
+    notifications.notification_send_email(notification_id=notification_id)
+
+
+@shared_task(name="core.deliver_due_reminders")
+def deliver_due_reminders():
+    return notifications.reminders_deliver_due()
+
+
+@shared_task(name="core.requeue_stale_documents")
+def requeue_stale_documents():
+    return documents.documents_requeue_stale()
+
+
+@shared_task(name="core.check_calendar_coverage")
+def check_calendar_coverage():
+    from .health import calendar_coverage_warn_admins
+
+    return calendar_coverage_warn_admins()

@@ -1,0 +1,39 @@
+"""Template filters for Chinese date formats and the shell."""
+
+from datetime import date
+
+from django import template
+
+from ..yearmonth import age_on, format_year_month
+
+register = template.Library()
+
+
+@register.filter
+def ym(value):
+    """1975.03"""
+    return format_year_month(value)
+
+
+@register.filter
+def cn_date(value):
+    """2026年11月21日"""
+    if not value:
+        return ""
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+@register.filter
+def age(birth):
+    return age_on(birth, date.today()) if birth else ""
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context, number):
+    qs = context.get("querystring", "")
+    return f"?{qs + '&' if qs else ''}page={number}"
+
+
+@register.filter
+def nav_active(path, url):
+    return path == url or (url != "/" and path.startswith(url))

@@ -1,0 +1,1 @@
+"""Settings: base (embedded default), test, production; all configuration comes from the environment."""

@@ -1,0 +1,27 @@
+"""Root URL configuration."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from orgdept.core.forms_auth import LoginForm
+
+admin.site.site_header = "组织部干部工作系统 · 管理后台"
+admin.site.site_title = "管理后台"
+admin.site.index_title = "系统管理"
+
+urlpatterns = [
+    path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
+         name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("cadres/", include("cadres.urls")),
+    path("committees/", include("committees.urls")),
+    path("meetings/", include("meetings.urls")),
+    path("training/", include("training.urls")),
+    path("appraisal/", include("appraisal.urls")),
+    path("", include("orgdept.core.urls")),
+]

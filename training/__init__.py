@@ -1,0 +1,1 @@
+"""Training: classes, plans, attendance, credit hours and requirements."""
