@@ -1,0 +1,56 @@
+# orgdept — `make run` serves the demo on the embedded default; `make test` runs the whole suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test setup system-packages system-packages-test messages demo lint services services-stop clean
+
+run: system-packages setup messages
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	scripts/run-embedded
+
+# Tests run against PostgreSQL and Redis: those given in DATABASE_URL/REDIS_URL (as CI does), else
+# private servers on loopback started here.
+test: system-packages-test setup messages lint
+	@if [ -z "$$DATABASE_URL" ] || [ -z "$$REDIS_URL" ]; then \
+	  eval "$$(scripts/services start | sed 's/^/export /')"; \
+	fi; \
+	echo "DATABASE_URL=$${DATABASE_URL%%@*}@…  REDIS_URL=$$REDIS_URL"; \
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+system-packages:
+	scripts/system-packages run
+
+system-packages-test:
+	scripts/system-packages test
+
+setup: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	touch $(STAMP)
+
+messages: setup
+	$(PY) manage.py compilemessages --ignore=.venv -v0
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
+	$(PY) manage.py makemigrations --check --dry-run -v0
+
+demo: setup messages
+	$(PY) manage.py migrate --noinput && $(PY) manage.py load_demo
+
+services:
+	scripts/services start
+
+services-stop:
+	scripts/services stop
+
+clean:
+	rm -rf $(VENV) var
