@@ -9,7 +9,8 @@ class AppraisalConfig(AppConfig):
     verbose_name = _("Appraisal")
 
     def ready(self):
-        from orgdept.core import roles
         from orgdept.core.shell import NavItem, register_nav
 
-        register_nav(NavItem(_("Appraisal"), "appraisal:index", roles=(roles.SYSTEM_ADMIN, roles.DEPARTMENT_LEADER, roles.APPRAISAL_OFFICE), order=50))
+        from .views import INDEX_ROLES
+
+        register_nav(NavItem(_("Appraisal"), "appraisal:index", roles=INDEX_ROLES, order=50))

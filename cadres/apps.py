@@ -14,8 +14,14 @@ class CadresConfig(AppConfig):
 
         from .home import cadre_sections
 
-        viewers = (roles.SYSTEM_ADMIN, roles.DEPARTMENT_LEADER, roles.CADRE_SECTION, roles.ORGANIZATION_SECTION,
-                   roles.TRAINING_SECTION, roles.APPRAISAL_OFFICE)
+        viewers = (
+            roles.SYSTEM_ADMIN,
+            roles.DEPARTMENT_LEADER,
+            roles.CADRE_SECTION,
+            roles.ORGANIZATION_SECTION,
+            roles.TRAINING_SECTION,
+            roles.APPRAISAL_OFFICE,
+        )
         for role in viewers:
             roles.register_role_permissions(role, ["cadres.view_cadre", "cadres.view_unit"])
         for role in (roles.SYSTEM_ADMIN, roles.CADRE_SECTION):

@@ -17,8 +17,12 @@ def cadre_sections(user) -> list[QueueSection]:
     today = date.today()
     incomplete = Cadre.objects.filter(rank="") | Cadre.objects.filter(education="")
     items = [
-        QueueItem(label=f"{c.name}（{c.unit.name}）", url=reverse("cadres:cadre_detail", args=[c.pk]),
-                  detail="职级或学历未填写", level="warning")
+        QueueItem(
+            label=f"{c.name}（{c.unit.name}）",
+            url=reverse("cadres:cadre_detail", args=[c.pk]),
+            detail="职级或学历未填写",
+            level="warning",
+        )
         for c in incomplete.select_related("unit").order_by("pk")[:5]
     ]
     long_serving = (
@@ -27,15 +31,24 @@ def cadre_sections(user) -> list[QueueSection]:
         .order_by("post_since_month")[:5]
     )
     rotation = [
-        QueueItem(label=f"{c.name}（{c.current_post}）", url=reverse("cadres:cadre_detail", args=[c.pk]),
-                  detail=f"任现职已满10年（{c.post_since_month:%Y.%m}起）", level="danger")
+        QueueItem(
+            label=f"{c.name}（{c.current_post}）",
+            url=reverse("cadres:cadre_detail", args=[c.pk]),
+            detail=f"任现职已满10年（{c.post_since_month:%Y.%m}起）",
+            level="danger",
+        )
         for c in long_serving
     ]
     by_rank = dict(Cadre.objects.values_list("rank").annotate(n=Count("pk")).values_list("rank", "n"))
     overview = [QueueItem(label=rank or "未定职级", detail=f"{n} 人") for rank, n in sorted(by_rank.items()) if n]
     return [
-        QueueSection(title="干部信息待完善", items=items, empty_text="干部信息完整", order=10,
-                     more_url=reverse("cadres:cadre_list")),
+        QueueSection(
+            title="干部信息待完善",
+            items=items,
+            empty_text="干部信息完整",
+            order=10,
+            more_url=reverse("cadres:cadre_list"),
+        ),
         QueueSection(title="同一职位任职满10年应交流", items=rotation, empty_text="暂无应交流的干部", order=20),
         QueueSection(title="干部队伍概况（按职级）", items=overview, order=30),
     ]

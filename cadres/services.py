@@ -19,7 +19,9 @@ def name_initials(name: str) -> str:
 
 
 @transaction.atomic
-def unit_create(*, name: str, kind: str, short_name: str = "", parent: Unit | None = None, order: int = 0, actor) -> Unit:
+def unit_create(
+    *, name: str, kind: str, short_name: str = "", parent: Unit | None = None, order: int = 0, actor
+) -> Unit:
     unit = Unit(name=name, kind=kind, short_name=short_name, parent=parent, order=order)
     unit.full_clean()
     unit.save()

@@ -10,10 +10,19 @@ class CommitteesConfig(AppConfig):
 
     def ready(self):
         from orgdept.core import roles
-        from orgdept.core.shell import NavItem, register_nav
+        from orgdept.core.shell import NavItem, register_nav, register_work_queue
+
+        from .home import membership_sections
 
         perms = ["committees.view_committee", "committees.view_term", "committees.view_termmember"]
-        for role in (roles.SYSTEM_ADMIN, roles.DEPARTMENT_LEADER, roles.ORGANIZATION_SECTION, roles.CADRE_SECTION,
-                     roles.STANDING_MEMBER, roles.MEMBER):
+        for role in (
+            roles.SYSTEM_ADMIN,
+            roles.DEPARTMENT_LEADER,
+            roles.ORGANIZATION_SECTION,
+            roles.CADRE_SECTION,
+            roles.STANDING_MEMBER,
+            roles.MEMBER,
+        ):
             roles.register_role_permissions(role, perms)
         register_nav(NavItem(_("Committee"), "committees:term_overview", order=20, perm="committees.view_term"))
+        register_work_queue(membership_sections)

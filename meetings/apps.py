@@ -9,7 +9,10 @@ class MeetingsConfig(AppConfig):
     verbose_name = _("Meetings")
 
     def ready(self):
-        from orgdept.core import roles
-        from orgdept.core.shell import NavItem, register_nav
+        from orgdept.core.shell import NavItem, register_nav, register_work_queue
 
-        register_nav(NavItem(_("Meetings"), "meetings:index", roles=(roles.SYSTEM_ADMIN, roles.DEPARTMENT_LEADER, roles.ORGANIZATION_SECTION, roles.CADRE_SECTION, roles.STANDING_MEMBER, roles.MEMBER), order=30))
+        from .home import member_sections
+        from .views import INDEX_ROLES
+
+        register_nav(NavItem(_("Meetings"), "meetings:index", roles=INDEX_ROLES, order=30))
+        register_work_queue(member_sections)

@@ -9,7 +9,8 @@ class TrainingConfig(AppConfig):
     verbose_name = _("Training")
 
     def ready(self):
-        from orgdept.core import roles
         from orgdept.core.shell import NavItem, register_nav
 
-        register_nav(NavItem(_("Training"), "training:index", roles=(roles.SYSTEM_ADMIN, roles.DEPARTMENT_LEADER, roles.TRAINING_SECTION), order=40))
+        from .views import INDEX_ROLES
+
+        register_nav(NavItem(_("Training"), "training:index", roles=INDEX_ROLES, order=40))

@@ -30,7 +30,7 @@ def database_check() -> Check:
 
 
 def broker_check() -> Check:
-    from orgdept.celery import app
+    from celery import current_app as app
 
     url = settings.CELERY_BROKER_URL
     label = "文件队列（内置）" if url.startswith("filesystem://") else url.split("@")[-1]

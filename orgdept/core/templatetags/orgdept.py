@@ -37,3 +37,18 @@ def page_url(context, number):
 @register.filter
 def nav_active(path, url):
     return path == url or (url != "/" and path.startswith(url))
+
+
+@register.filter
+def audit_label(code):
+    from ..audit_actions import audit_action_label
+
+    return audit_action_label(code)
+
+
+@register.filter
+def minutes(value):
+    """A timedelta as whole minutes (rounded up)."""
+    if not value:
+        return ""
+    return -(-int(value.total_seconds()) // 60)

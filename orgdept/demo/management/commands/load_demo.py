@@ -11,27 +11,48 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from faker import Faker
-from stdnum.cn import ric
 
 from cadres.models import Cadre, Rank, Unit
 from cadres.services import cadre_create, unit_create
 from committees.models import Committee, Term, TermMember
 from committees.services import committee_create, term_create, term_member_add
 from orgdept.core import roles
+from orgdept.core.idnumbers import id_number_check_char
 
-DEMO_PASSWORD = "orgdept-demo-2026"
+DEMO_PASSWORD = "orgdept-demo-2026"  # noqa: S105  (published demo accounts)
 SEED = 20261121
 
 UNITS = [
-    ("区委办公室", "party"), ("区政府办公室", "government"), ("区纪委监委", "party"), ("区委组织部", "party"),
-    ("区委宣传部", "party"), ("区委统战部", "party"), ("区委政法委", "party"), ("区发展和改革局", "government"),
-    ("区教育局", "government"), ("区财政局", "government"), ("区人力资源和社会保障局", "government"),
-    ("区自然资源局", "government"), ("区住房和城乡建设局", "government"), ("区交通运输局", "government"),
-    ("区农业农村局", "government"), ("区商务局", "government"), ("区文化和旅游局", "government"),
-    ("区卫生健康委员会", "government"), ("区应急管理局", "government"), ("区审计局", "government"),
-    ("区市场监督管理局", "government"), ("区统计局", "government"), ("区信访局", "government"),
-    ("城关街道", "township"), ("东湖街道", "township"), ("西山镇", "township"), ("南河镇", "township"),
-    ("北岭乡", "township"), ("区融媒体中心", "institution"), ("区城市建设投资集团", "enterprise"),
+    ("区委办公室", "party"),
+    ("区政府办公室", "government"),
+    ("区纪委监委", "party"),
+    ("区委组织部", "party"),
+    ("区委宣传部", "party"),
+    ("区委统战部", "party"),
+    ("区委政法委", "party"),
+    ("区发展和改革局", "government"),
+    ("区教育局", "government"),
+    ("区财政局", "government"),
+    ("区人力资源和社会保障局", "government"),
+    ("区自然资源局", "government"),
+    ("区住房和城乡建设局", "government"),
+    ("区交通运输局", "government"),
+    ("区农业农村局", "government"),
+    ("区商务局", "government"),
+    ("区文化和旅游局", "government"),
+    ("区卫生健康委员会", "government"),
+    ("区应急管理局", "government"),
+    ("区审计局", "government"),
+    ("区市场监督管理局", "government"),
+    ("区统计局", "government"),
+    ("区信访局", "government"),
+    ("城关街道", "township"),
+    ("东湖街道", "township"),
+    ("西山镇", "township"),
+    ("南河镇", "township"),
+    ("北岭乡", "township"),
+    ("区融媒体中心", "institution"),
+    ("区城市建设投资集团", "enterprise"),
 ]
 
 DEMO_USERS = [
@@ -66,7 +87,7 @@ def make_id_number(rng: random.Random, born: date, male: bool, used: set[str]) -
     while True:
         seq = rng.randint(0, 99) * 10 + rng.choice([1, 3, 5, 7, 9] if male else [0, 2, 4, 6, 8])
         body = f"{rng.choice(AREA_CODES)}{born:%Y%m%d}{seq:03d}"
-        number = body + ric.calc_check_digit(body)
+        number = body + id_number_check_char(body)
         if number not in used:
             used.add(number)
             return number
@@ -84,11 +105,13 @@ class Command(BaseCommand):
         cadres = self.load_cadres(rng, fake, units)
         self.load_committee(rng, cadres)
         self.load_users(cadres)
-        self.stdout.write(self.style.SUCCESS(
-            f"演示数据就绪：{Unit.objects.count()} 个单位，{Cadre.objects.count()} 名干部，"
-            f"{TermMember.objects.filter(left_on__isnull=True).count()} 名区委委员和候补委员。"
-        ))
-        self.stdout.write("演示账号（密码均为 %s）：" % DEMO_PASSWORD)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"演示数据就绪：{Unit.objects.count()} 个单位，{Cadre.objects.count()} 名干部，"
+                f"{TermMember.objects.filter(left_on__isnull=True).count()} 名区委委员和候补委员。"
+            )
+        )
+        self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, _first, _last, role in DEMO_USERS:
             self.stdout.write(f"  {username:<10} {role}")
 
@@ -109,15 +132,26 @@ class Command(BaseCommand):
         for post, rank, _role, _full in STANDING_POSTS:
             plan.append((units[0], post, rank, (1966, 1978)))
         for unit in units:
-            head = "党委书记" if unit.kind == "township" else ("主任" if "委员会" in unit.name or "办公室" in unit.name else "局长")
+            head = (
+                "党委书记"
+                if unit.kind == "township"
+                else ("主任" if "委员会" in unit.name or "办公室" in unit.name else "局长")
+            )
             if unit.kind == "township":
                 head = "党工委书记" if unit.name.endswith("街道") else "党委书记"
             plan.append((unit, f"{unit.name}{head}", Rank.ZHENG_KE, (1968, 1982)))
             for _ in range(3):
                 plan.append((unit, f"{unit.name}副职", Rank.FU_KE, (1972, 1988)))
             for _ in range(6):
-                rank = rng.choice([Rank.ZHUREN_KEYUAN_1, Rank.ZHUREN_KEYUAN_2, Rank.ZHUREN_KEYUAN_3,
-                                   Rank.ZHUREN_KEYUAN_4, Rank.KEYUAN_1])
+                rank = rng.choice(
+                    [
+                        Rank.ZHUREN_KEYUAN_1,
+                        Rank.ZHUREN_KEYUAN_2,
+                        Rank.ZHUREN_KEYUAN_3,
+                        Rank.ZHUREN_KEYUAN_4,
+                        Rank.KEYUAN_1,
+                    ]
+                )
                 plan.append((unit, f"{unit.name}{rank.label}", rank, (1975, 1998)))
         for unit, post, rank, (y0, y1) in plan:
             # Every value is drawn before looking at the database, so a second run draws the same ones.
@@ -126,15 +160,23 @@ class Command(BaseCommand):
             id_number = make_id_number(rng, born, male, used_in_run)
             name = fake.name_male() if male else fake.name_female()
             work_year = born.year + rng.randint(21, 24)
-            fields = dict(
+            fields = dict(  # noqa: C408
                 ethnicity=rng.choice(["汉族"] * 9 + ["回族", "满族", "壮族"]),
                 native_place=rng.choice(["浙江杭州", "浙江绍兴", "浙江宁波", "江苏苏州", "安徽黄山", "江西上饶"]),
                 political_status=Cadre.PoliticalStatus.CPC if rng.random() < 0.93 else Cadre.PoliticalStatus.NONE,
                 party_joined_month=date(born.year + rng.randint(19, 30), rng.randint(1, 12), 1),
                 work_started_month=date(work_year, rng.choice([7, 8, 9]), 1),
-                education=rng.choice([Cadre.Education.POSTGRADUATE, Cadre.Education.UNIVERSITY,
-                                      Cadre.Education.UNIVERSITY, Cadre.Education.UNIVERSITY, Cadre.Education.COLLEGE]),
-                current_post=post, rank=rank,
+                education=rng.choice(
+                    [
+                        Cadre.Education.POSTGRADUATE,
+                        Cadre.Education.UNIVERSITY,
+                        Cadre.Education.UNIVERSITY,
+                        Cadre.Education.UNIVERSITY,
+                        Cadre.Education.COLLEGE,
+                    ]
+                ),
+                current_post=post,
+                rank=rank,
                 post_since_month=date(min(2025, work_year + rng.randint(3, 20)), rng.randint(1, 12), 1),
             )
             existing = Cadre.objects.filter(id_number=id_number).first()
@@ -146,11 +188,17 @@ class Command(BaseCommand):
             name="中共云岭区委员会", short_name="云岭区委", actor=None
         )
         term = Term.objects.filter(committee=committee, number=13).first() or term_create(
-            committee=committee, number=13, starts_on=date(2021, 9, 28), actor=None,
-            members_quota=40, alternates_quota=10, standing_quota=11, deputy_secretaries_quota=2,
+            committee=committee,
+            number=13,
+            starts_on=date(2021, 9, 28),
+            actor=None,
+            members_quota=40,
+            alternates_quota=10,
+            standing_quota=11,
+            deputy_secretaries_quota=2,
         )
         standing = cadres[: len(STANDING_POSTS)]
-        heads = [c for c in cadres[len(STANDING_POSTS):] if c.rank == Rank.ZHENG_KE]
+        heads = [c for c in cadres[len(STANDING_POSTS) :] if c.rank == Rank.ZHENG_KE]
         deputies = [c for c in cadres if c.rank == Rank.FU_KE]
         plan = []
         for order, (cadre, (_post, _rank, role, full_time)) in enumerate(zip(standing, STANDING_POSTS, strict=True)):
@@ -163,9 +211,17 @@ class Command(BaseCommand):
         for cadre, role, order, full_time, vote in plan:
             if TermMember.objects.filter(term=term, cadre=cadre).exists():
                 continue
-            term_member_add(term=term, cadre=cadre, role=role, joined_on=term.starts_on, actor=None, order=order,
-                            full_time_deputy=full_time, election_votes=vote,
-                            concurrent_post="区长" if _post_of(cadre) == "区委副书记、区长" else "")
+            term_member_add(
+                term=term,
+                cadre=cadre,
+                role=role,
+                joined_on=term.starts_on,
+                actor=None,
+                order=order,
+                full_time_deputy=full_time,
+                election_votes=vote,
+                concurrent_post="区长" if _post_of(cadre) == "区委副书记、区长" else "",
+            )
 
     def load_users(self, cadres):
         User = get_user_model()
