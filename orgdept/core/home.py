@@ -2,6 +2,7 @@
 
 from django.urls import reverse
 
+from .audit_actions import audit_action_label
 from .models import AuditEvent, Document
 from .roles import SYSTEM_ADMIN, has_role
 from .shell import QueueItem, QueueSection
@@ -48,7 +49,11 @@ def kernel_sections(user) -> list[QueueSection]:
             QueueSection(
                 title="最近的审计事件",
                 items=[
-                    QueueItem(label=f"{e.actor_username or '系统'} · {e.action}", detail=e.object_repr, due=e.occurred_at)
+                    QueueItem(
+                        label=f"{e.actor_username or '系统'} · {audit_action_label(e.action)}",
+                        detail=e.object_repr,
+                        due=e.occurred_at,
+                    )
                     for e in recent
                 ],
                 more_url=reverse("core:audit_list"),

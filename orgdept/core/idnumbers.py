@@ -19,6 +19,15 @@ def normalize_id_number(value: str) -> str:
     return (value or "").strip().replace(" ", "").upper()
 
 
+def id_number_check_char(first17: str) -> str:
+    """The check character (0–9 or X) for the first 17 digits.
+
+    stdnum's `calc_check_digit` expects the whole 18-character number and ignores its last
+    character; given only 17 digits it would silently compute over 16 of them.
+    """
+    return ric.calc_check_digit(first17[:17] + "0")
+
+
 def id_number_birth_date(value: str) -> date:
     return ric.get_birth_date(normalize_id_number(value))
 
@@ -38,5 +47,5 @@ def validate_id_number(value: str) -> None:
         raise ValidationError("身份证号中的出生日期（第7–14位）无效", code="id_birth") from None
     if born > date.today() or born.year < 1900:
         raise ValidationError("身份证号中的出生日期（第7–14位）不合理", code="id_birth")
-    if ric.calc_check_digit(number[:17]) != number[17]:
+    if id_number_check_char(number[:17]) != number[17]:
         raise ValidationError("身份证号校验位错误，请核对最后一位", code="id_check")
