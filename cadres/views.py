@@ -14,7 +14,7 @@ from .selectors import cadre_list
 
 class CadreListView(LoginRequiredMixin, PermissionRequiredMixin, FilteredListView):
     permission_required = "cadres.view_cadre"
-    raise_exception = True
+    # no raise_exception: the anonymous are sent to sign in, the signed-in without the permission get 403
     template_name = "cadres/cadre_list.html"
     results_template_name = "cadres/partials/cadre_results.html"
     filter_form_class = CadreFilterForm

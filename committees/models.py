@@ -21,7 +21,9 @@ class Committee(BaseModel):
 
 
 class Term(BaseModel):
-    committee = models.ForeignKey(Committee, verbose_name=_("committee"), on_delete=models.PROTECT, related_name="terms")
+    committee = models.ForeignKey(
+        Committee, verbose_name=_("committee"), on_delete=models.PROTECT, related_name="terms"
+    )
     number = models.PositiveSmallIntegerField(_("term number"))
     starts_on = models.DateField(_("start"))
     ends_on = models.DateField(_("end"), null=True, blank=True)
@@ -36,8 +38,9 @@ class Term(BaseModel):
         ordering = ["committee", "-number"]
         constraints = [
             models.UniqueConstraint(fields=["committee", "number"], name="term_unique_number"),
-            models.CheckConstraint(condition=Q(ends_on__isnull=True) | Q(ends_on__gt=models.F("starts_on")),
-                                   name="term_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gt=models.F("starts_on")), name="term_ends_after_start"
+            ),
         ]
 
     def __str__(self):
@@ -69,10 +72,13 @@ class TermMember(BaseModel):
         verbose_name_plural = _("term members")
         ordering = ["term", "role", "order"]
         constraints = [
-            models.UniqueConstraint(fields=["term", "cadre"], condition=Q(left_on__isnull=True),
-                                    name="term_member_once_while_serving"),
-            models.CheckConstraint(condition=Q(full_time_deputy=False) | Q(role="deputy_secretary"),
-                                   name="term_member_full_time_only_deputy"),
+            models.UniqueConstraint(
+                fields=["term", "cadre"], condition=Q(left_on__isnull=True), name="term_member_once_while_serving"
+            ),
+            models.CheckConstraint(
+                condition=Q(full_time_deputy=False) | Q(role="deputy_secretary"),
+                name="term_member_full_time_only_deputy",
+            ),
         ]
 
     def __str__(self):

@@ -35,12 +35,24 @@ def _seats(term: Term, role_filter) -> int:
 
 @transaction.atomic
 def term_member_add(
-    *, term: Term, cadre: Cadre, role: str, joined_on: date, actor, order: int = 0,
-    full_time_deputy: bool = False, concurrent_post: str = "", election_votes: int | None = None,
+    *,
+    term: Term,
+    cadre: Cadre,
+    role: str,
+    joined_on: date,
+    actor,
+    order: int = 0,
+    full_time_deputy: bool = False,
+    concurrent_post: str = "",
+    election_votes: int | None = None,
 ) -> TermMember:
     """Adds a member, refusing more members, alternates, standing members or deputies than the term allows."""
-    term = Term.objects.select_for_update().get(pk=term.pk)
     R = TermMember.Role
+    if role not in R.values:
+        raise ApplicationError(f"未知的委员身份：{role}", field="role")
+    if full_time_deputy and role != R.DEPUTY_SECRETARY:
+        raise ApplicationError("只有副书记可以是专职副书记", field="full_time_deputy")
+    term = Term.objects.select_for_update().get(pk=term.pk)
     full_members = (R.SECRETARY, R.DEPUTY_SECRETARY, R.STANDING_MEMBER, R.MEMBER)
     checks = [
         (role in full_members, full_members, term.members_quota, "委员"),
@@ -55,8 +67,14 @@ def term_member_add(
     if term.members.filter(cadre=cadre, left_on__isnull=True).exists():
         raise ApplicationError(f"{cadre.name}已是{term}的成员")
     member = TermMember.objects.create(
-        term=term, cadre=cadre, role=role, joined_on=joined_on, order=order, full_time_deputy=full_time_deputy,
-        concurrent_post=concurrent_post, election_votes=election_votes,
+        term=term,
+        cadre=cadre,
+        role=role,
+        joined_on=joined_on,
+        order=order,
+        full_time_deputy=full_time_deputy,
+        concurrent_post=concurrent_post,
+        election_votes=election_votes,
     )
     audit_log(actor=actor, action="term_member.added", obj=member, details={"role": role})
     return member

@@ -25,7 +25,6 @@ class CoreConfig(AppConfig):
                 "core.add_calendarday",
                 "core.change_calendarday",
                 "core.delete_calendarday",
-                "core.view_document",
                 "auth.view_user",
                 "auth.add_user",
                 "auth.change_user",

@@ -19,6 +19,8 @@ def _describe(model, pks):
 def _record(instance, action, model, pk_set, kind):
     if action not in {"post_add", "post_remove", "post_clear"}:
         return
+    if action != "post_clear" and not pk_set:
+        return  # Django signals an add of what is already there with an empty pk_set: nothing changed
     verb = {"post_add": "granted", "post_remove": "revoked", "post_clear": "cleared"}[action]
     audit_log(
         actor=request_user(),

@@ -52,7 +52,9 @@ class DocumentFilterForm(ListFilterForm):
 class CalendarImportForm(forms.Form):
     file = forms.FileField(
         label=_("CSV file"),
-        help_text=_("Header date,type[,name]; type is holiday or workday. The file replaces the schedule of each year in it."),
+        help_text=_(
+            "Header date,type[,name]; type is holiday or workday. The file replaces the schedule of each year in it."
+        ),
     )
 
     def clean_file(self):

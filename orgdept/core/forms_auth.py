@@ -6,7 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 class LoginForm(AuthenticationForm):
     error_messages = {
-        "invalid_login": _("Incorrect username or password. After several failed attempts sign-in is locked for a while."),
+        "invalid_login": _(
+            "Incorrect username or password. After several failed attempts sign-in is locked for a while."
+        ),
         "inactive": _("This account is disabled."),
     }
 

@@ -28,7 +28,7 @@ class ListFilterForm(forms.Form):
         if not self.is_valid():
             return qs.none()
         text = (self.cleaned_data.get("q") or "").strip()
-        if text and self.search_fields:
+        if text:  # not gated on search_fields: subclasses may override search() instead
             qs = self.search(qs, text)
         return self.filter_queryset(qs)
 

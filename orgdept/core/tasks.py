@@ -13,13 +13,18 @@ from . import documents, notifications
     acks_late=True,
 )
 def render_document(self, document_id: int):
-    try:
-        documents.document_render(document_id=document_id)
-    except Exception as exc:
-        if self.request.is_eager:
-            # Eager mode (tests, single process): retry inline until the service records FAILED.
-            return render_document.apply(args=[document_id]).get()
-        raise self.retry(exc=exc) from exc
+    # Eager mode (tests, single process): retry inline until the service records FAILED; Celery
+    # refuses to wait on a subtask's result (apply().get()) inside a task.
+    tries = documents.MAX_ATTEMPTS if self.request.is_eager else 1
+    for attempt in range(1, tries + 1):
+        try:
+            documents.document_render(document_id=document_id)
+            return
+        except Exception as exc:
+            if not self.request.is_eager:
+                raise self.retry(exc=exc) from exc
+            if attempt == tries:
+                raise
 
 
 @shared_task(name="core.send_notification_email", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)

@@ -173,7 +173,7 @@ def calendar_pdf_view(request, year: int):
 
 class AuditEventListView(LoginRequiredMixin, PermissionRequiredMixin, FilteredListView):
     permission_required = "core.view_auditevent"
-    raise_exception = True
+    # no raise_exception: the anonymous are sent to sign in, the signed-in without the permission get 403
     template_name = "core/audit_list.html"
     results_template_name = "core/partials/audit_results.html"
     filter_form_class = AuditEventFilterForm
