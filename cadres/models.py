@@ -71,7 +71,7 @@ class Cadre(BaseModel):
         OTHER_PARTY = "民主党派", "民主党派"
         NONE = "群众", "群众"
 
-    name = models.CharField(_("name"), max_length=50, db_index=True)
+    name = models.CharField(_("full name"), max_length=50, db_index=True)
     name_initials = models.CharField(_("pinyin initials"), max_length=20, blank=True, db_index=True)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
     id_number = models.CharField(_("ID number"), max_length=18, unique=True, validators=[validate_id_number])

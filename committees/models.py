@@ -27,10 +27,10 @@ class Term(BaseModel):
     number = models.PositiveSmallIntegerField(_("term number"))
     starts_on = models.DateField(_("start"))
     ends_on = models.DateField(_("end"), null=True, blank=True)
-    members_quota = models.PositiveSmallIntegerField(_("members"), default=40)
-    alternates_quota = models.PositiveSmallIntegerField(_("alternates"), default=10)
-    standing_quota = models.PositiveSmallIntegerField(_("standing members"), default=11)
-    deputy_secretaries_quota = models.PositiveSmallIntegerField(_("deputy secretaries"), default=2)
+    members_quota = models.PositiveSmallIntegerField(_("number of members"), default=40)
+    alternates_quota = models.PositiveSmallIntegerField(_("number of alternates"), default=10)
+    standing_quota = models.PositiveSmallIntegerField(_("number of standing members"), default=11)
+    deputy_secretaries_quota = models.PositiveSmallIntegerField(_("number of deputy secretaries"), default=2)
 
     class Meta:
         verbose_name = _("term")
