@@ -8,7 +8,7 @@ from django.urls import reverse
 from orgdept.core import roles
 from orgdept.core.shell import QueueItem, QueueSection
 
-from .models import Cadre
+from .models import LEADING_RANKS, Cadre, Rank
 
 
 def cadre_sections(user) -> list[QueueSection]:
@@ -25,8 +25,9 @@ def cadre_sections(user) -> list[QueueSection]:
         )
         for c in incomplete.select_related("unit").order_by("pk")[:5]
     ]
+    # the 10-year exchange rule is for leaders (leading ranks), not for staff ranks
     long_serving = (
-        Cadre.objects.filter(post_since_month__lte=today.replace(year=today.year - 10, day=1))
+        Cadre.objects.filter(rank__in=LEADING_RANKS, post_since_month__lte=today.replace(year=today.year - 10, day=1))
         .select_related("unit")
         .order_by("post_since_month")[:5]
     )
@@ -40,7 +41,10 @@ def cadre_sections(user) -> list[QueueSection]:
         for c in long_serving
     ]
     by_rank = dict(Cadre.objects.values_list("rank").annotate(n=Count("pk")).values_list("rank", "n"))
-    overview = [QueueItem(label=rank or "未定职级", detail=f"{n} 人") for rank, n in sorted(by_rank.items()) if n]
+    order = [value for value, _label in Rank.choices] + [""]
+    overview = [
+        QueueItem(label=rank or "未定职级", detail=f"{by_rank[rank]} 人") for rank in order if by_rank.get(rank)
+    ]
     return [
         QueueSection(
             title="干部信息待完善",

@@ -53,6 +53,9 @@ class Rank(models.TextChoices):
     KEYUAN_2 = "二级科员", "二级科员"
 
 
+LEADING_RANKS = (Rank.ZHENG_CHU, Rank.FU_CHU, Rank.ZHENG_KE, Rank.FU_KE)
+
+
 class Cadre(BaseModel):
     class Gender(models.TextChoices):
         MALE = "M", "男"

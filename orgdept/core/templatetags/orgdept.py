@@ -52,3 +52,10 @@ def minutes(value):
     if not value:
         return ""
     return -(-int(value.total_seconds()) // 60)
+
+
+@register.filter
+def display_name(user):
+    """A Chinese full name is family name then given name, without a space."""
+    name = f"{user.last_name}{user.first_name}".strip()
+    return name or user.get_username()
