@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.urls import reverse
 
 from orgdept.core import roles
@@ -15,7 +15,7 @@ def cadre_sections(user) -> list[QueueSection]:
     if not roles.has_role(user, roles.CADRE_SECTION, roles.DEPARTMENT_LEADER):
         return []
     today = date.today()
-    incomplete = Cadre.objects.filter(rank="") | Cadre.objects.filter(education="")
+    incomplete = Cadre.objects.filter(Q(rank="") | Q(education=""))
     items = [
         QueueItem(
             label=f"{c.name}（{c.unit.name}）",

@@ -15,14 +15,7 @@ class CommitteesConfig(AppConfig):
         from .home import membership_sections
 
         perms = ["committees.view_committee", "committees.view_term", "committees.view_termmember"]
-        for role in (
-            roles.SYSTEM_ADMIN,
-            roles.DEPARTMENT_LEADER,
-            roles.ORGANIZATION_SECTION,
-            roles.CADRE_SECTION,
-            roles.STANDING_MEMBER,
-            roles.MEMBER,
-        ):
+        for role in roles.COMMITTEE_BUSINESS:
             roles.register_role_permissions(role, perms)
         register_nav(NavItem(_("Committee"), "committees:term_overview", order=20, perm="committees.view_term"))
         register_work_queue(membership_sections)

@@ -6,14 +6,7 @@ from django.shortcuts import render
 
 from orgdept.core import roles
 
-INDEX_ROLES = (
-    roles.SYSTEM_ADMIN,
-    roles.DEPARTMENT_LEADER,
-    roles.ORGANIZATION_SECTION,
-    roles.CADRE_SECTION,
-    roles.STANDING_MEMBER,
-    roles.MEMBER,
-)
+INDEX_ROLES = roles.COMMITTEE_BUSINESS
 
 
 @login_required

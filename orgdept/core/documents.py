@@ -14,6 +14,7 @@ from django.utils import timezone
 from .audit import audit_log
 from .exceptions import ApplicationError
 from .models import Document
+from .notifications import notify
 from .object_permissions import object_permission_grant
 
 logger = logging.getLogger(__name__)
@@ -87,8 +88,6 @@ def document_render(*, document_id: int) -> Document:
                 document.finished_at = timezone.now()
             document.save(update_fields=["error", "status", "finished_at", "updated_at"])
         if document.status == Document.Status.FAILED:
-            from .notifications import notify
-
             notify(
                 recipient=document.requested_by,
                 title=f"文件生成失败：{document.title}",
@@ -107,8 +106,6 @@ def document_render(*, document_id: int) -> Document:
         document.error = ""
         document.finished_at = timezone.now()
         document.save(update_fields=["file", "filename", "status", "error", "finished_at", "updated_at"])
-        from .notifications import notify
-
         notify(recipient=document.requested_by, title=f"文件已生成：{document.title}", url=document_url(document))
     return document
 

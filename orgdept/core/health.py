@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
 from .models import CalendarYear, Document, Notification
@@ -77,6 +78,6 @@ def calendar_coverage_warn_admins() -> int:
     for user in get_user_model().objects.filter(groups__name=SYSTEM_ADMIN, is_active=True).distinct():
         if Notification.objects.filter(recipient=user, title=title, created_at__date=today).exists():
             continue
-        notify(recipient=user, title=title, url="/calendar/")
+        notify(recipient=user, title=title, url=reverse("core:calendar"))
         sent += 1
     return sent

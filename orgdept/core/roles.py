@@ -29,6 +29,8 @@ ALL_ROLES = (
 )
 DEPARTMENT_STAFF = (DEPARTMENT_LEADER, CADRE_SECTION, ORGANIZATION_SECTION, TRAINING_SECTION, APPRAISAL_OFFICE)
 COMMITTEE_ROLES = (STANDING_MEMBER, MEMBER)
+# who works with the committee's business: its members and the department staff who prepare it
+COMMITTEE_BUSINESS = (SYSTEM_ADMIN, DEPARTMENT_LEADER, ORGANIZATION_SECTION, CADRE_SECTION, STANDING_MEMBER, MEMBER)
 
 _role_permissions: dict[str, set[str]] = defaultdict(set)
 

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -94,13 +95,12 @@ def document_download(request, pk: int):
     return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.filename)
 
 
-@login_required
-def calendar_view(request):
-    years = scheduled_years()
-    try:
-        year = int(request.GET.get("year") or timezone.localdate().year)
-    except ValueError:
-        year = timezone.localdate().year
+def calendar_url(year: int) -> str:
+    return f"{reverse('core:calendar')}?year={year}"
+
+
+def render_calendar_page(request, year: int, *, import_form=None, status: int = 200):
+    """The calendar of `year`; administrators also get the import form (bound, with errors, after a failed import)."""
     months, missing = None, None
     try:
         months = calendar_months(year)
@@ -109,15 +109,24 @@ def calendar_view(request):
     can_manage = request.user.has_perm("core.change_calendarday")
     context = {
         "year": year,
-        "years": years,
+        "years": scheduled_years(),
         "months": months,
         "missing": missing,
         "days": selectors.calendar_days_of(year),
         "can_manage": can_manage,
-        "import_form": CalendarImportForm() if can_manage else None,
+        "import_form": (import_form or CalendarImportForm()) if can_manage else None,
         "weekday_names": ["一", "二", "三", "四", "五", "六", "日"],
     }
-    return render(request, "core/calendar.html", context)
+    return render(request, "core/calendar.html", context, status=status)
+
+
+@login_required
+def calendar_view(request):
+    try:
+        year = int(request.GET.get("year") or timezone.localdate().year)
+    except ValueError:
+        year = timezone.localdate().year
+    return render_calendar_page(request, year)
 
 
 @login_required
@@ -140,16 +149,8 @@ def calendar_import_view(request):
                 )
             else:
                 messages.info(request, _("The schedule of %(years)s was already up to date.") % {"years": years})
-            return redirect(f"{request.path.rsplit('import/', 1)[0]}?year={result.years[0]}")
-    context = {
-        "year": timezone.localdate().year,
-        "years": scheduled_years(),
-        "months": None,
-        "can_manage": True,
-        "import_form": form,
-        "weekday_names": ["一", "二", "三", "四", "五", "六", "日"],
-    }
-    return render(request, "core/calendar.html", context, status=400)
+            return redirect(calendar_url(result.years[0]))
+    return render_calendar_page(request, timezone.localdate().year, import_form=form, status=400)
 
 
 @login_required
@@ -164,7 +165,7 @@ def calendar_export_view(request, year: int):
 def calendar_pdf_view(request, year: int):
     if year not in scheduled_years():
         messages.error(request, ScheduleMissing(year).message)
-        return redirect(f"/calendar/?year={year}")
+        return redirect(calendar_url(year))
     document = document_request(
         kind="calendar_year", params={"year": year}, title=f"{year}年工作日历", actor=request.user
     )
