@@ -2,11 +2,11 @@
 
 from django.urls import path
 
-from . import views
+from .views import records
 
 app_name = "cadres"
 
 urlpatterns = [
-    path("", views.CadreListView.as_view(), name="cadre_list"),
-    path("<int:pk>/", views.cadre_detail, name="cadre_detail"),
+    path("", records.CadreListView.as_view(), name="cadre_list"),
+    path("<int:pk>/", records.cadre_detail, name="cadre_detail"),
 ]

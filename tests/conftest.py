@@ -84,9 +84,7 @@ def make_user(db):
     def factory(*roles: str, username: str | None = None, password: str = "correct-horse-battery", **fields):
         nonlocal created
         created += 1
-        user = get_user_model().objects.create_user(
-            username=username or f"user{created}", password=password, **fields
-        )
+        user = get_user_model().objects.create_user(username=username or f"user{created}", password=password, **fields)
         for role in roles:
             user.groups.add(Group.objects.get(name=role))
         return user

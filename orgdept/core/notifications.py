@@ -60,9 +60,7 @@ def notifications_mark_all_read(*, actor) -> int:
 
 
 @transaction.atomic
-def reminder_schedule(
-    *, recipient, key: str, due_at: datetime, title: str, body: str = "", url: str = ""
-) -> Reminder:
+def reminder_schedule(*, recipient, key: str, due_at: datetime, title: str, body: str = "", url: str = "") -> Reminder:
     """Schedules (or moves) the reminder `key` for `recipient`; a delivered one is scheduled anew."""
     reminder, _created = Reminder.objects.update_or_create(
         recipient=recipient,

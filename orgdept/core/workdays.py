@@ -35,9 +35,7 @@ class WorkCalendar:
     def _overrides(self, year: int) -> dict[date, str]:
         if year not in self._years:
             if CalendarYear.objects.filter(year=year).exists():
-                self._years[year] = dict(
-                    CalendarDay.objects.filter(date__year=year).values_list("date", "kind")
-                )
+                self._years[year] = dict(CalendarDay.objects.filter(date__year=year).values_list("date", "kind"))
             else:
                 self._years[year] = None
         overrides = self._years[year]

@@ -66,8 +66,20 @@ def worker_env(redis_broker, settings):
 
 
 def worker_argv(name: str) -> list[str]:
-    return [CELERY, "-A", "orgdept", "worker", "--pool=solo", "--concurrency=1", "-l", "INFO",
-            "-n", f"{name}-{os.getpid()}@%h", "--without-gossip", "--without-mingle"]
+    return [
+        CELERY,
+        "-A",
+        "orgdept",
+        "worker",
+        "--pool=solo",
+        "--concurrency=1",
+        "-l",
+        "INFO",
+        "-n",
+        f"{name}-{os.getpid()}@%h",
+        "--without-gossip",
+        "--without-mingle",
+    ]
 
 
 def test_worker_renders_a_requested_document(calendar_seeded, worker_env, make_user, tmp_path):
@@ -119,19 +131,26 @@ def test_beat_and_worker_deliver_a_due_reminder(worker_env, make_user, tmp_path)
 
     user = make_user("干部科", username="reminded")
     reminder = reminder_schedule(
-        recipient=user, key="platform-test", due_at=timezone.now() - timedelta(minutes=5),
-        title="试用期将满：平台测试", url="/",
+        recipient=user,
+        key="platform-test",
+        due_at=timezone.now() - timedelta(minutes=5),
+        title="试用期将满：平台测试",
+        url="/",
     )
     schedule = tmp_path / "celerybeat-schedule"
     _schedule_last_ran(schedule, "deliver-due-reminders", ago=timedelta(minutes=2))
 
     with processes(tmp_path) as start:
         worker = start("worker", worker_argv("beat"), worker_env)
-        beat = start("beat", [CELERY, "-A", "orgdept", "beat", "-s", str(schedule), "--max-interval", "1",
-                              "-l", "INFO"], worker_env)
+        beat = start(
+            "beat",
+            [CELERY, "-A", "orgdept", "beat", "-s", str(schedule), "--max-interval", "1", "-l", "INFO"],
+            worker_env,
+        )
         wait_until(
             lambda: Notification.objects.filter(recipient=user, title="试用期将满：平台测试").exists(),
-            REMINDER_TIMEOUT, what="beat and the worker to deliver the reminder",
+            REMINDER_TIMEOUT,
+            what="beat and the worker to deliver the reminder",
         )
         assert "deliver-due-reminders" in beat.log()
         assert "core.deliver_due_reminders" in worker.log()

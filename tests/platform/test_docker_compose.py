@@ -203,11 +203,13 @@ def test_commands_exist_in_the_venv_and_their_modules_import(tmp_path):
     web = argv_of(services["web"]["command"])
     wsgi = next(a for a in web[1:] if re.fullmatch(r"[A-Za-z_][\w.]*:[A-Za-z_]\w*", a))
     module, _, attribute = wsgi.partition(":")
-    celery_apps = {argv_of(services[n]["command"])[argv_of(services[n]["command"]).index("-A") + 1]
-                   for n in ("worker", "beat")}
+    celery_apps = {
+        argv_of(services[n]["command"])[argv_of(services[n]["command"]).index("-A") + 1] for n in ("worker", "beat")
+    }
     assert celery_apps == {"orgdept"}
-    env = _runtime_env(services["web"], tmp_path, database="postgres://u:p@127.0.0.1:5432/x",
-                       redis="redis://127.0.0.1:6379/0")
+    env = _runtime_env(
+        services["web"], tmp_path, database="postgres://u:p@127.0.0.1:5432/x", redis="redis://127.0.0.1:6379/0"
+    )
     code = (
         "import importlib\n"
         f"wsgi = getattr(importlib.import_module({module!r}), {attribute or 'application'!r})\n"
@@ -248,8 +250,7 @@ def _runtime_env(service: dict, root: Path, *, database: str, redis: str) -> dic
     for key in PATH_VARS:
         if key in env:
             env[key] = _mapped(env[key], root)
-    return clean_env(**env, PATH=f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-                     HOSTNAME=socket.gethostname())
+    return clean_env(**env, PATH=f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}", HOSTNAME=socket.gethostname())
 
 
 def _venv_argv(argv: list[str]) -> list[str]:
@@ -265,8 +266,9 @@ def image_root(tmp_path_factory):
     for key in PATH_VARS:
         if key in env:
             env[key] = _mapped(env[key], root)
-    result = subprocess.run(_venv_argv(argv), cwd=ROOT, env=clean_env(**env), capture_output=True, text=True,
-                            timeout=120)
+    result = subprocess.run(
+        _venv_argv(argv), cwd=ROOT, env=clean_env(**env), capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, f"the Dockerfile's collectstatic step fails:\n{result.stderr}"
     return root
 
@@ -278,8 +280,7 @@ def service_env(image_root):
     redis = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
 
     def env_for(name: str) -> dict[str, str]:
-        return _runtime_env(services[name], image_root, database=database_url(connection.settings_dict),
-                            redis=redis)
+        return _runtime_env(services[name], image_root, database=database_url(connection.settings_dict), redis=redis)
 
     return services, env_for, image_root
 

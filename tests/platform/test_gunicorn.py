@@ -38,8 +38,11 @@ def test_gunicorn_serves_login_page_and_static_files(tmp_path):
         ORGDEPT_VAR_DIR=str(tmp_path / "var"),
     )
     with processes(tmp_path) as start:
-        server = start("gunicorn", [GUNICORN, "orgdept.wsgi", "-b", f"127.0.0.1:{port}", "--workers", "1",
-                                    "--access-logfile", "-"], env)
+        server = start(
+            "gunicorn",
+            [GUNICORN, "orgdept.wsgi", "-b", f"127.0.0.1:{port}", "--workers", "1", "--access-logfile", "-"],
+            env,
+        )
         wait_until(lambda: _up(base + "/login/") or not server.running(), 30, what="gunicorn to listen")
         assert server.running(), "gunicorn exited"
 

@@ -76,7 +76,8 @@ def test_embedded_default_runs_with_no_services(embedded):
     assert checked.returncode == 0, _explain(checked)
 
     shown = manage(
-        "shell", "-c",
+        "shell",
+        "-c",
         "from django.conf import settings; "
         "print('BROKER', settings.CELERY_BROKER_URL); print('DB', settings.DATABASES['default']['NAME'])",
         env=env,
@@ -114,8 +115,17 @@ def test_embedded_default_worker_renders_documents_without_redis(embedded, tmp_p
     _var_dir, env, migrated = embedded
     assert migrated.returncode == 0, _explain(migrated)
     # As scripts/run-embedded starts it: one process, worker with embedded beat, filesystem broker.
-    argv = [CELERY, "-A", "orgdept", "worker", "--beat", "--pool=solo", "--loglevel=INFO",
-            "--schedule", str(tmp_path / "celerybeat-schedule")]
+    argv = [
+        CELERY,
+        "-A",
+        "orgdept",
+        "worker",
+        "--beat",
+        "--pool=solo",
+        "--loglevel=INFO",
+        "--schedule",
+        str(tmp_path / "celerybeat-schedule"),
+    ]
     with processes(tmp_path) as start:
         worker = start("embedded-worker", argv, env)
         worker.wait_for_log("ready.", timeout=30)

@@ -13,7 +13,7 @@ from django.db import transaction
 from faker import Faker
 
 from cadres.models import Cadre, Rank, Unit
-from cadres.services import cadre_create, unit_create
+from cadres.services import EducationEntry, cadre_create, unit_create
 from committees.models import Committee, Term, TermMember
 from committees.services import committee_create, term_create, term_member_add
 from orgdept.core import roles
@@ -78,6 +78,14 @@ STANDING_POSTS = [
     ("区委常委、常务副区长", Rank.FU_CHU, "standing_member", False),
     ("区委常委、区委办公室主任", Rank.FU_CHU, "standing_member", False),
     ("区委常委、人武部政委", Rank.FU_CHU, "standing_member", False),
+]
+
+FULL_TIME_EDUCATION = [
+    ("研究生", "法学硕士", "浙江大学法学院法学专业"),
+    ("大学", "经济学学士", "浙江工商大学经济学院国际贸易专业"),
+    ("大学", "管理学学士", "浙江财经大学会计学院会计学专业"),
+    ("大学", "工学学士", "浙江工业大学土木工程学院土木工程专业"),
+    ("大专", "", "浙江广播电视大学行政管理专业"),
 ]
 
 AREA_CODES = ["330102", "330103", "330104", "330105", "330106", "330108", "330109", "330110"]
@@ -163,18 +171,10 @@ class Command(BaseCommand):
             fields = dict(  # noqa: C408
                 ethnicity=rng.choice(["汉族"] * 9 + ["回族", "满族", "壮族"]),
                 native_place=rng.choice(["浙江杭州", "浙江绍兴", "浙江宁波", "江苏苏州", "安徽黄山", "江西上饶"]),
-                political_status=Cadre.PoliticalStatus.CPC if rng.random() < 0.93 else Cadre.PoliticalStatus.NONE,
+                political_status=Cadre.PoliticalStatus.CPC if rng.random() < 0.93 else Cadre.PoliticalStatus.MASSES,
                 party_joined_month=date(born.year + rng.randint(19, 30), rng.randint(1, 12), 1),
                 work_started_month=date(work_year, rng.choice([7, 8, 9]), 1),
-                education=rng.choice(
-                    [
-                        Cadre.Education.POSTGRADUATE,
-                        Cadre.Education.UNIVERSITY,
-                        Cadre.Education.UNIVERSITY,
-                        Cadre.Education.UNIVERSITY,
-                        Cadre.Education.COLLEGE,
-                    ]
-                ),
+                full_time=EducationEntry(*rng.choice(FULL_TIME_EDUCATION)),
                 current_post=post,
                 rank=rank,
                 post_since_month=date(min(2025, work_year + rng.randint(3, 20)), rng.randint(1, 12), 1),

@@ -7,9 +7,9 @@ from django.shortcuts import render
 from orgdept.core.audit import audit_log
 from orgdept.core.listing import FilteredListView
 
-from .forms import CadreFilterForm
-from .permissions import access_cadre
-from .selectors import cadre_list
+from ..forms import CadreFilterForm
+from ..permissions import access_cadre
+from ..selectors import cadre_list
 
 
 class CadreListView(LoginRequiredMixin, PermissionRequiredMixin, FilteredListView):

@@ -1,0 +1,85 @@
+"""Extension points of the cadres app: higher apps (training, appraisal, meetings) register here in ready().
+
+Lower apps define, higher apps register, so cadres never imports them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+
+class CheckOutcome(StrEnum):
+    PASS = "pass"  # noqa: S105  (an outcome, not a password)
+    WARNING = "warning"
+    FAIL = "fail"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    code: str
+    label: str
+    outcome: CheckOutcome
+    reason: str  # Chinese, shown to the user as is
+
+    @property
+    def passed(self) -> bool:
+        return self.outcome != CheckOutcome.FAIL
+
+
+@dataclass(frozen=True)
+class QualificationContext:
+    """What a check looks at: the cadre, the level and post proposed, the date the rule is applied on."""
+
+    cadre: object
+    target_level: str
+    on_date: date
+    target_position: object | None = None
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class QualificationCheck:
+    code: str
+    label: str
+    # (context) -> CheckResult, or None when the rule does not apply to this case
+    run: Callable[[QualificationContext], CheckResult | None]
+    order: int = 100
+
+
+_checks: dict[str, QualificationCheck] = {}
+
+
+def register_qualification_check(check: QualificationCheck) -> None:
+    """Registers (or replaces, by code) a check; call from AppConfig.ready()."""
+    _checks[check.code] = check
+
+
+def qualification_checks() -> list[QualificationCheck]:
+    return sorted(_checks.values(), key=lambda c: (c.order, c.code))
+
+
+def qualification_checks_run(context: QualificationContext) -> list[CheckResult]:
+    """Every registered check that applies, in order."""
+    results = []
+    for check in qualification_checks():
+        result = check.run(context)
+        if result is not None:
+            results.append(result)
+    return results
+
+
+# The 年度考核结果 line of the 任免审批表 comes from the appraisal app: (cadre, on_date) -> text.
+_appraisal_summary: Callable[[object, date], str] | None = None
+
+
+def register_appraisal_summary(provider: Callable[[object, date], str]) -> None:
+    global _appraisal_summary  # one provider, set once at start-up
+    _appraisal_summary = provider
+
+
+def appraisal_summary(cadre, on_date: date) -> str:
+    """The form's 年度考核结果 text; blank until an app provides it."""
+    return _appraisal_summary(cadre, on_date) if _appraisal_summary else ""

@@ -1,0 +1,1 @@
+"""Cadre pages, one module per area: records, roster import, approval forms, team structure."""
