@@ -1,4 +1,4 @@
-"""Cadre list filters."""
+"""Cadre list filters and the forms that edit a cadre file, section by section."""
 
 from datetime import date
 
@@ -6,21 +6,35 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from orgdept.core.forms import YearMonthField
 from orgdept.core.listing import ListFilterForm
 
-from .models import Cadre, Rank, Unit
+from .models import Cadre, EducationLevel, FamilyMember, PoliticalStatus, Rank, ResumeLine, RewardPunishment, Unit
+from .normalize import clean_name, clean_text
+
+
+def _years_before(today: date, years: int) -> date:
+    return today.replace(year=today.year - years, day=1)
 
 
 class CadreFilterForm(ListFilterForm):
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.all(), required=False, empty_label=_("All"))
     rank = forms.ChoiceField(label=_("Rank"), required=False, choices=[("", _("All")), *Rank.choices])
     gender = forms.ChoiceField(label=_("Gender"), required=False, choices=[("", _("All")), *Cadre.Gender.choices])
+    education = forms.ChoiceField(
+        label=_("Education"), required=False, choices=[("", _("All")), *EducationLevel.choices]
+    )
+    political_status = forms.ChoiceField(
+        label=_("Political status"), required=False, choices=[("", _("All")), *PoliticalStatus.choices]
+    )
     age_min = forms.IntegerField(label=_("Age from"), required=False, min_value=16, max_value=80)
     age_max = forms.IntegerField(label=_("Age to"), required=False, min_value=16, max_value=80)
+    years_in_post = forms.IntegerField(label=_("Years in post at least"), required=False, min_value=1, max_value=40)
 
     def search(self, qs, text):
-        text = text.strip()
-        condition = Q(name__icontains=text) | Q(id_number__iexact=text)
+        text = clean_text(text)
+        name = clean_name(text)
+        condition = Q(name__icontains=name) | Q(id_number__iexact=text.upper())
         if text.isascii() and text.isalpha():
             condition |= Q(name_initials__startswith=text.lower())
         return qs.filter(condition)
@@ -33,16 +47,113 @@ class CadreFilterForm(ListFilterForm):
 
     def filter_queryset(self, qs):
         data = self.cleaned_data
-        if data.get("unit"):
-            qs = qs.filter(unit=data["unit"])
-        if data.get("rank"):
-            qs = qs.filter(rank=data["rank"])
-        if data.get("gender"):
-            qs = qs.filter(gender=data["gender"])
+        for field in ("unit", "rank", "gender", "education", "political_status"):
+            if data.get(field):
+                qs = qs.filter(**{field: data[field]})
         today = date.today()
         if data.get("age_min"):
             # at least N years old: born no later than today N years ago
-            qs = qs.filter(birth_month__lte=today.replace(year=today.year - data["age_min"], day=1))
+            qs = qs.filter(birth_month__lte=_years_before(today, data["age_min"]))
         if data.get("age_max"):
-            qs = qs.filter(birth_month__gt=today.replace(year=today.year - data["age_max"] - 1, day=1))
+            qs = qs.filter(birth_month__gt=_years_before(today, data["age_max"] + 1))
+        if data.get("years_in_post"):
+            qs = qs.filter(post_since_month__lte=_years_before(today, data["years_in_post"]))
         return qs
+
+
+class VersionedForm(forms.Form):
+    """Carries the version of the file the editor started from, so a stale save is refused."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class CadreForm(VersionedForm):
+    name = forms.CharField(label=_("Full name"), max_length=50)
+    id_number = forms.CharField(
+        label=_("ID number"), max_length=25, help_text=_("18 characters; gender and date of birth follow from it.")
+    )
+    gender = forms.ChoiceField(
+        label=_("Gender"), required=False, choices=[("", _("From the ID number")), *Cadre.Gender.choices]
+    )
+    birth_month = YearMonthField(label=_("Date of birth (year-month)"), required=False)
+    ethnicity = forms.CharField(label=_("Ethnicity"), max_length=20, initial="汉族")
+    native_place = forms.CharField(label=_("Native place"), max_length=50, required=False)
+    birthplace = forms.CharField(label=_("Birthplace"), max_length=50, required=False)
+    political_status = forms.ChoiceField(label=_("Political status"), choices=PoliticalStatus.choices)
+    party_joined_month = YearMonthField(label=_("Joined the Party (year-month)"), required=False)
+    work_started_month = YearMonthField(label=_("Started work (year-month)"), required=False)
+    health = forms.CharField(label=_("Health"), max_length=20, required=False, initial="健康")
+    professional_title = forms.CharField(label=_("Professional title"), max_length=50, required=False)
+    expertise = forms.CharField(label=_("Expertise"), max_length=100, required=False)
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.all())
+    current_post = forms.CharField(label=_("Current post"), max_length=200, required=False)
+    rank = forms.ChoiceField(label=_("Rank"), required=False, choices=[("", "—"), *Rank.choices])
+    post_since_month = YearMonthField(label=_("In current post since (year-month)"), required=False)
+    rank_since_month = YearMonthField(label=_("At current rank since (year-month)"), required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    remarks = forms.CharField(
+        label=_("Remarks"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, creating: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if creating:
+            self.fields["version"].required = False
+
+    def cadre_fields(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("version", None)
+        return data
+
+
+class EducationForm(VersionedForm):
+    full_time_education = forms.CharField(label=_("Full-time: education"), max_length=30, required=False)
+    full_time_degree = forms.CharField(label=_("Full-time: degree"), max_length=30, required=False)
+    full_time_school_major = forms.CharField(
+        label=_("Full-time: school, department and major"), max_length=200, required=False
+    )
+    in_service_education = forms.CharField(label=_("In-service: education"), max_length=30, required=False)
+    in_service_degree = forms.CharField(label=_("In-service: degree"), max_length=30, required=False)
+    in_service_school_major = forms.CharField(
+        label=_("In-service: school, department and major"), max_length=200, required=False
+    )
+
+
+class ResumeLineForm(forms.ModelForm):
+    start_month = YearMonthField(label=_("From"))
+    end_month = YearMonthField(label=_("To"), required=False, help_text=_("Blank while current."))
+
+    class Meta:
+        model = ResumeLine
+        fields = ("start_month", "end_month", "description")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start_month") and data.get("end_month") and data["end_month"] < data["start_month"]:
+            self.add_error("end_month", _("The end must not be before the start."))
+        return data
+
+
+class RewardPunishmentForm(forms.ModelForm):
+    month = YearMonthField(label=_("Date"), required=False)
+
+    class Meta:
+        model = RewardPunishment
+        fields = ("kind", "month", "description")
+
+
+class FamilyMemberForm(forms.ModelForm):
+    birth_month = YearMonthField(label=_("Born"), required=False)
+
+    class Meta:
+        model = FamilyMember
+        fields = ("relation", "name", "birth_month", "political_status", "work_and_post")
+
+
+def section_formset(form_class, *, extra=2):
+    return forms.formset_factory(form_class, extra=extra, can_delete=True)
+
+
+class PhotoForm(forms.Form):
+    photo = forms.ImageField(label=_("Photo"), required=False, help_text=_("JPG or PNG, at most 5 MB."))
+    remove = forms.BooleanField(label=_("Remove the photo"), required=False)

@@ -1,4 +1,4 @@
-"""Access to cadre records."""
+"""Access to cadre files: who may not see a file gets 404; who may see it but not change it gets 403."""
 
 from django.shortcuts import get_object_or_404
 
@@ -6,8 +6,12 @@ from orgdept.core.object_permissions import require_perm
 
 from .models import Cadre
 
+VIEW = "cadres.view_cadre"
 
-def access_cadre(user, pk: int, perm: str = "cadres.view_cadre") -> Cadre:
+
+def access_cadre(user, pk: int, perm: str = VIEW) -> Cadre:
     cadre = get_object_or_404(Cadre.objects.select_related("unit"), pk=pk)
-    require_perm(user, perm, cadre)
+    require_perm(user, VIEW, cadre)
+    if perm != VIEW:
+        require_perm(user, perm, cadre, hide=False)
     return cadre

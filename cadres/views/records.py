@@ -1,15 +1,42 @@
-"""Cadre pages."""
+"""Cadre list, the cadre file page and the forms that edit it section by section."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
 
 from orgdept.core.audit import audit_log
+from orgdept.core.exceptions import ApplicationError
 from orgdept.core.listing import FilteredListView
 
-from ..forms import CadreFilterForm
+from ..forms import (
+    CadreFilterForm,
+    CadreForm,
+    EducationForm,
+    FamilyMemberForm,
+    PhotoForm,
+    ResumeLineForm,
+    RewardPunishmentForm,
+    section_formset,
+)
+from ..models import Education
 from ..permissions import access_cadre
-from ..selectors import cadre_list
+from ..selectors import cadre_change_history, cadre_file, cadre_list
+from ..services import (
+    EducationEntry,
+    cadre_create,
+    cadre_replace_family,
+    cadre_replace_resume,
+    cadre_replace_rewards,
+    cadre_set_education,
+    cadre_set_photo,
+    cadre_update,
+)
 
 
 class CadreListView(LoginRequiredMixin, PermissionRequiredMixin, FilteredListView):
@@ -25,6 +52,193 @@ class CadreListView(LoginRequiredMixin, PermissionRequiredMixin, FilteredListVie
 
 @login_required
 def cadre_detail(request, pk: int):
-    cadre = access_cadre(request.user, pk)
+    access_cadre(request.user, pk)
+    cadre = cadre_file(pk=pk)
     audit_log(actor=request.user, action="cadre.viewed", obj=cadre)
-    return render(request, "cadres/cadre_detail.html", {"cadre": cadre})
+    educations = {e.kind: e for e in cadre.educations.all()}
+    return render(
+        request,
+        "cadres/cadre_detail.html",
+        {
+            "cadre": cadre,
+            "full_time": educations.get(Education.Kind.FULL_TIME),
+            "in_service": educations.get(Education.Kind.IN_SERVICE),
+            "history": cadre_change_history(cadre=cadre),
+            "may_change": request.user.has_perm("cadres.change_cadre"),
+        },
+    )
+
+
+def _apply_error(form, exc: ApplicationError) -> None:
+    """Puts a service's refusal next to the fields it names (or above the form)."""
+    errors = exc.extra.get("errors") or {exc.field: exc.message}
+    for field, message in errors.items():
+        form.add_error(field if field in form.fields else None, message)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cadre_new(request):
+    if not request.user.has_perm("cadres.add_cadre"):
+        raise PermissionDenied
+    form = CadreForm(request.POST or None, creating=True)
+    if request.method == "POST" and form.is_valid():
+        fields = form.cadre_fields()
+        try:
+            cadre = cadre_create(actor=request.user, **fields)
+        except ApplicationError as exc:
+            _apply_error(form, exc)
+        else:
+            messages.success(request, _("The cadre file of %(name)s was created.") % {"name": cadre.name})
+            return redirect("cadres:cadre_detail", pk=cadre.pk)
+    return render(request, "cadres/cadre_form.html", {"form": form, "title": _("New cadre file")})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cadre_edit(request, pk: int):
+    cadre = access_cadre(request.user, pk, "cadres.change_cadre")
+    initial = {field: getattr(cadre, field) for field in CadreForm.base_fields if field != "version"}
+    initial["unit"] = cadre.unit_id
+    initial["version"] = cadre.version
+    form = CadreForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cadre_update(
+                cadre=cadre, actor=request.user, expected_version=form.cleaned_data["version"], **form.cadre_fields()
+            )
+        except ApplicationError as exc:
+            _apply_error(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("cadres:cadre_detail", pk=cadre.pk)
+    return render(request, "cadres/cadre_form.html", {"form": form, "cadre": cadre, "title": _("Basic information")})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cadre_edit_education(request, pk: int):
+    cadre = access_cadre(request.user, pk, "cadres.change_cadre")
+    initial = {"version": cadre.version}
+    for entry in cadre.educations.all():
+        for part in ("education", "degree", "school_major"):
+            initial[f"{entry.kind}_{part}"] = getattr(entry, part)
+    form = EducationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+
+        def entry(kind):
+            return EducationEntry(*(data[f"{kind}_{part}"].strip() for part in ("education", "degree", "school_major")))
+
+        try:
+            cadre_set_education(
+                cadre=cadre,
+                actor=request.user,
+                full_time=entry("full_time"),
+                in_service=entry("in_service"),
+                expected_version=data["version"],
+            )
+        except ApplicationError as exc:
+            _apply_error(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("cadres:cadre_detail", pk=cadre.pk)
+    return render(request, "cadres/cadre_form.html", {"form": form, "cadre": cadre, "title": _("Education")})
+
+
+# section name → (form, title, related rows, fields, service and its keyword)
+_SECTIONS = {
+    "resume": (ResumeLineForm, gettext_lazy("Resume"), "resume_lines", cadre_replace_resume, "lines"),
+    "rewards": (
+        RewardPunishmentForm,
+        gettext_lazy("Rewards and punishments"),
+        "rewards_punishments",
+        cadre_replace_rewards,
+        "items",
+    ),
+    "family": (
+        FamilyMemberForm,
+        gettext_lazy("Family members and social relations"),
+        "family_members",
+        cadre_replace_family,
+        "members",
+    ),
+}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cadre_edit_section(request, pk: int, section: str):
+    if section not in _SECTIONS:
+        raise Http404
+    form_class, title, related, service, keyword = _SECTIONS[section]
+    cadre = access_cadre(request.user, pk, "cadres.change_cadre")
+    fields = list(form_class._meta.fields)
+    FormSet = section_formset(form_class)
+    rows = [{f: getattr(obj, f) for f in fields} for obj in getattr(cadre, related).all()]
+    formset = FormSet(request.POST or None, initial=rows, prefix=section)
+    version_form = _version_form(request, cadre)
+    if request.method == "POST" and formset.is_valid() and version_form.is_valid():
+        kept = [
+            {f: f_form.cleaned_data.get(f) for f in fields}
+            for f_form in formset.forms
+            if f_form.has_changed() or f_form.initial
+            if f_form.cleaned_data and not f_form.cleaned_data.get("DELETE")
+        ]
+        kept = [row for row in kept if any(v not in (None, "") for v in row.values())]
+        try:
+            service(
+                cadre=cadre,
+                actor=request.user,
+                expected_version=version_form.cleaned_data["version"],
+                **{keyword: kept},
+            )
+        except ApplicationError as exc:
+            version_form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("cadres:cadre_detail", pk=cadre.pk)
+    return render(
+        request,
+        "cadres/cadre_section_form.html",
+        {"formset": formset, "version_form": version_form, "cadre": cadre, "title": title},
+    )
+
+
+def _version_form(request, cadre):
+    from ..forms import VersionedForm
+
+    return VersionedForm(request.POST or None, initial={"version": cadre.version})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cadre_edit_photo(request, pk: int):
+    cadre = access_cadre(request.user, pk, "cadres.change_cadre")
+    form = PhotoForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data.get("photo")
+        if not upload and not form.cleaned_data.get("remove"):
+            form.add_error("photo", _("Choose a photo, or tick removal."))
+        else:
+            try:
+                cadre_set_photo(cadre=cadre, content=upload.read() if upload else None, actor=request.user)
+            except ApplicationError as exc:
+                _apply_error(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("cadres:cadre_detail", pk=cadre.pk)
+    return render(
+        request, "cadres/cadre_form.html", {"form": form, "cadre": cadre, "title": _("Photo"), "multipart": True}
+    )
+
+
+@login_required
+def cadre_photo(request, pk: int):
+    """The photo, only for those who may see the file (it is not under a public media URL)."""
+    cadre = access_cadre(request.user, pk)
+    if not cadre.photo:
+        raise Http404
+    response = FileResponse(cadre.photo.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=300"
+    return response

@@ -68,3 +68,30 @@ class CalendarImportForm(forms.Form):
             except UnicodeDecodeError:
                 continue
         raise forms.ValidationError(_("The file is not a UTF-8 or GBK text file."))
+
+
+class YearMonthField(forms.Field):
+    """A year-month date typed the way cadre records write it (1975.03, 1975年3月, 197503 …)."""
+
+    widget = forms.TextInput
+
+    def widget_attrs(self, widget):
+        return {**super().widget_attrs(widget), "placeholder": "1975.03", "maxlength": "20", "inputmode": "numeric"}
+
+    def prepare_value(self, value):
+        from .yearmonth import format_year_month
+
+        return format_year_month(value) if hasattr(value, "year") else value
+
+    def to_python(self, value):
+        from .yearmonth import YearMonthError, parse_year_month
+
+        text = (value or "").strip() if isinstance(value, str) else value
+        if text in (None, ""):
+            return None
+        if isinstance(text, str) and len(text) > 20:
+            raise forms.ValidationError("年月过长，应为 1975.03 的形式", code="year_month")
+        try:
+            return parse_year_month(text)
+        except YearMonthError as exc:
+            raise forms.ValidationError(str(exc), code="year_month") from None

@@ -1,0 +1,353 @@
+"""The cadre file: every section on the page, edits with Chinese messages, versions, position history, photo."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pytest
+import time_machine
+from django.urls import reverse
+from PIL import Image
+
+from cadres.models import Cadre, Education, Position, PositionTenure, Rank
+from cadres.services import (
+    EducationEntry,
+    cadre_assign_position,
+    cadre_replace_family,
+    cadre_replace_resume,
+    cadre_replace_rewards,
+    cadre_set_education,
+    cadre_update,
+)
+from orgdept.core import roles
+from orgdept.core.exceptions import ApplicationError
+from orgdept.core.models import AuditEvent
+from tests.cadres.factories import make_cadre, make_unit
+
+TODAY = date(2026, 6, 15)
+
+
+@pytest.fixture
+def staff(make_user):
+    return make_user(roles.CADRE_SECTION, username="ganbu")
+
+
+@pytest.fixture
+def unit(db):
+    return make_unit("区财政局", order=1)
+
+
+@pytest.fixture
+def cadre(unit):
+    return make_cadre(
+        unit,
+        "张三",
+        born=date(1975, 3, 9),
+        rank=Rank.FU_KE,
+        current_post="区财政局副局长",
+        post_since_month=date(2019, 4, 1),
+        party_joined_month=date(1998, 6, 1),
+        work_started_month=date(1997, 7, 1),
+    )
+
+
+def full_file(cadre, actor=None):
+    cadre_set_education(
+        cadre=cadre,
+        actor=actor,
+        full_time=EducationEntry("大学", "经济学学士", "浙江大学经济学院财政学专业"),
+        in_service=EducationEntry("研究生", "管理学硕士", "中共浙江省委党校经济管理专业"),
+    )
+    cadre_replace_resume(
+        cadre=cadre,
+        actor=actor,
+        lines=[
+            {
+                "start_month": date(1993, 9, 1),
+                "end_month": date(1997, 7, 1),
+                "description": "浙江大学经济学院财政学专业学习",
+            },
+            {"start_month": date(1997, 7, 1), "end_month": None, "description": "区财政局工作"},
+        ],
+    )
+    cadre_replace_rewards(
+        cadre=cadre,
+        actor=actor,
+        items=[{"kind": "reward", "month": date(2015, 12, 1), "description": "被评为全区优秀公务员"}],
+    )
+    cadre_replace_family(
+        cadre=cadre,
+        actor=actor,
+        members=[
+            {
+                "relation": "妻子",
+                "name": "李梅",
+                "birth_month": date(1977, 5, 1),
+                "political_status": "中共党员",
+                "work_and_post": "区第一小学教师",
+            },
+        ],
+    )
+    return Cadre.objects.get(pk=cadre.pk)
+
+
+# --- services ---------------------------------------------------------------------------------------
+
+
+def test_an_edit_on_a_stale_version_is_refused_and_changes_nothing(cadre, make_user):
+    editor = make_user(roles.CADRE_SECTION)
+    cadre_update(cadre=cadre, actor=editor, expected_version=1, phone="13800000000")
+    with pytest.raises(ApplicationError, match="已被他人修改"):
+        cadre_update(cadre=cadre, actor=editor, expected_version=1, phone="13900000000")
+    cadre.refresh_from_db()
+    assert cadre.phone == "13800000000"
+    assert cadre.version == 2
+
+
+def test_an_unchanged_save_writes_nothing(cadre):
+    before = AuditEvent.objects.count()
+    cadre_update(cadre=cadre, actor=None, expected_version=1, phone="", rank=Rank.FU_KE)
+    cadre.refresh_from_db()
+    assert cadre.version == 1
+    assert AuditEvent.objects.count() == before
+
+
+def test_joining_the_party_before_18_is_refused(cadre):
+    # born 1975-03: the 18th birthday falls in 1993.03
+    with pytest.raises(ApplicationError, match=r"入党时间1993\.02早于年满18周岁的月份（1993\.03）") as excinfo:
+        cadre_update(cadre=cadre, actor=None, party_joined_month=date(1993, 2, 1))
+    assert excinfo.value.field == "party_joined_month"
+    cadre_update(cadre=cadre, actor=None, party_joined_month=date(1993, 3, 1))
+
+
+def test_a_new_post_closes_the_old_tenure_and_opens_a_new_one(cadre, unit):
+    [old] = PositionTenure.objects.filter(cadre=cadre)
+    assert old.is_current and old.position.title == "区财政局副局长" and old.position.level == Rank.FU_KE
+    cadre_update(cadre=cadre, actor=None, current_post="区财政局局长", post_since_month=date(2024, 1, 1))
+    old.refresh_from_db()
+    assert not old.is_current and old.end_month == date(2024, 1, 1)
+    new = PositionTenure.objects.get(cadre=cadre, is_current=True)
+    assert new.position.title == "区财政局局长" and new.start_month == date(2024, 1, 1)
+
+
+def test_assigning_a_position_moves_unit_and_post(cadre):
+    other = make_unit("区审计局")
+    position = Position.objects.create(unit=other, title="局长", level=Rank.ZHENG_KE)
+    with time_machine.travel(TODAY, tick=False):
+        cadre_assign_position(cadre=cadre, position=position, start_month=date(2026, 5, 1), actor=None)
+    cadre.refresh_from_db()
+    assert (cadre.unit, cadre.current_post, cadre.post_since_month) == (other, "局长", date(2026, 5, 1))
+    assert list(PositionTenure.objects.filter(cadre=cadre, is_current=True).values_list("position", flat=True)) == [
+        position.pk
+    ]
+    with pytest.raises(ApplicationError, match="已担任"):
+        cadre_assign_position(cadre=cadre, position=position, start_month=date(2026, 5, 1), actor=None)
+
+
+def test_education_entries_set_the_highest_education(cadre):
+    cadre_set_education(
+        cadre=cadre,
+        actor=None,
+        full_time=EducationEntry("大学本科", "学士", "某大学"),
+        in_service=EducationEntry("硕士研究生", "硕士", "某党校"),
+    )
+    cadre.refresh_from_db()
+    assert cadre.education == "研究生"
+    assert set(cadre.educations.values_list("kind", flat=True)) == {Education.Kind.FULL_TIME, Education.Kind.IN_SERVICE}
+    cadre_set_education(cadre=cadre, actor=None, full_time=EducationEntry("大专"), in_service=EducationEntry())
+    cadre.refresh_from_db()
+    assert cadre.education == "大专"
+    assert list(cadre.educations.values_list("kind", flat=True)) == [Education.Kind.FULL_TIME]
+
+
+# --- pages ------------------------------------------------------------------------------------------
+
+
+def test_the_file_page_shows_every_section_in_a_fixed_number_of_queries(
+    client, staff, cadre, django_assert_max_num_queries
+):
+    full_file(cadre)
+    client.force_login(staff)
+    url = reverse("cadres:cadre_detail", args=[cadre.pk])
+    client.get(url)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as first:
+        html = client.get(url).content.decode()
+    for text in [
+        "浙江大学经济学院财政学专业",
+        "管理学硕士",
+        "区财政局工作",
+        "被评为全区优秀公务员",
+        "李梅",
+        "1977.05",
+        "区财政局副局长",
+        "2019.04",
+        "1975.03",
+        "1998.06",
+    ]:
+        assert text in html, text
+    cadre_replace_resume(
+        cadre=cadre,
+        actor=None,
+        lines=[{"start_month": date(2000 + i, 1, 1), "end_month": None, "description": f"第{i}段"} for i in range(12)],
+    )
+    cadre_replace_family(cadre=cadre, actor=None, members=[{"relation": "子", "name": f"张{i}"} for i in range(8)])
+    with django_assert_max_num_queries(len(first)):
+        html = client.get(url).content.decode()
+    assert "第11段" in html and "张7" in html
+
+
+def test_edit_form_shows_chinese_errors_next_to_the_field(client, staff, cadre):
+    client.force_login(staff)
+    url = reverse("cadres:cadre_edit", args=[cadre.pk])
+    form = client.get(url).context["form"]
+    data = {k: form[k].value() or "" for k in form.fields}
+    data.update({"party_joined_month": "1975.13", "work_started_month": "2031.01", "unit": cadre.unit_id})
+    response = client.post(url, data)
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert errors["party_joined_month"] == ["“1975.13”的月份应在1到12之间"]
+    assert errors["work_started_month"] == ["“2031.01”晚于今天"]
+    data.update({"party_joined_month": "1990年1月", "work_started_month": "1997.07"})
+    response = client.post(url, data)
+    assert "早于年满18周岁的月份" in response.context["form"].errors["party_joined_month"][0]
+
+
+def test_editing_records_who_changed_what(client, staff, cadre):
+    client.force_login(staff)
+    url = reverse("cadres:cadre_edit", args=[cadre.pk])
+    form = client.get(url).context["form"]
+    data = {k: form[k].value() or "" for k in form.fields}
+    data.update({"unit": cadre.unit_id, "phone": "13800000000", "health": "健康", "party_joined_month": "1998年6月"})
+    response = client.post(url, data)
+    assert response.status_code == 302
+    event = AuditEvent.objects.filter(action="cadre.updated").latest("id")
+    assert event.actor == staff
+    assert event.details["changes"] == {"phone": ["", "13800000000"], "health": ["", "健康"]}
+    html = client.get(reverse("cadres:cadre_detail", args=[cadre.pk])).content.decode()
+    assert "13800000000" in html and "ganbu" in html
+
+
+def test_a_stale_form_is_refused_with_a_message(client, staff, cadre):
+    client.force_login(staff)
+    url = reverse("cadres:cadre_edit", args=[cadre.pk])
+    form = client.get(url).context["form"]
+    data = {k: form[k].value() or "" for k in form.fields}
+    data["unit"] = cadre.unit_id
+    cadre_update(cadre=cadre, actor=None, phone="111")  # someone else saves meanwhile
+    data["phone"] = "222"
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "已被他人修改" in response.content.decode()
+    cadre.refresh_from_db()
+    assert cadre.phone == "111"
+
+
+def test_sections_are_edited_with_formsets(client, staff, cadre):
+    client.force_login(staff)
+    url = reverse("cadres:cadre_edit_section", args=[cadre.pk, "resume"])
+    assert client.get(url).status_code == 200
+    data = {
+        "version": cadre.version,
+        "resume-TOTAL_FORMS": 3,
+        "resume-INITIAL_FORMS": 0,
+        "resume-0-start_month": "1993.09",
+        "resume-0-end_month": "1997.07",
+        "resume-0-description": "大学学习",
+        "resume-1-start_month": "1997年7月",
+        "resume-1-end_month": "",
+        "resume-1-description": "参加工作",
+        "resume-2-start_month": "",
+        "resume-2-end_month": "",
+        "resume-2-description": "",
+    }
+    assert client.post(url, data).status_code == 302
+    assert list(cadre.resume_lines.values_list("description", "start_month")) == [
+        ("大学学习", date(1993, 9, 1)),
+        ("参加工作", date(1997, 7, 1)),
+    ]
+    bad = dict(data, **{"version": cadre.version + 1, "resume-1-end_month": "1990.01"})
+    response = client.post(url, bad)
+    assert response.status_code == 200
+    assert "结束时间不能早于开始时间" in response.content.decode() or response.context["formset"].errors[1]
+    assert client.get(reverse("cadres:cadre_edit_section", args=[cadre.pk, "nonsense"])).status_code == 404
+
+
+def test_new_cadre_form_creates_a_file(client, staff, unit):
+    from tests.cadres.factories import id_number
+
+    client.force_login(staff)
+    number = id_number(date(1988, 8, 8), male=False)
+    response = client.post(
+        reverse("cadres:cadre_new"),
+        {
+            "name": "王　芳",
+            "id_number": number.lower(),
+            "ethnicity": "汉族",
+            "political_status": "中共党员",
+            "unit": unit.pk,
+            "current_post": "区财政局科员",
+            "rank": Rank.KEYUAN_1,
+        },
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    cadre = Cadre.objects.get(id_number=number)
+    assert (cadre.name, cadre.gender, cadre.birth_month) == ("王芳", "F", date(1988, 8, 1))
+
+
+def test_only_writers_may_edit(client, make_user, cadre):
+    url = reverse("cadres:cadre_edit", args=[cadre.pk])
+    client.force_login(make_user(roles.ORGANIZATION_SECTION))  # may read cadre files, not change them
+    assert client.get(url).status_code == 403
+    assert client.get(reverse("cadres:cadre_new")).status_code == 403
+    client.force_login(make_user(roles.STANDING_MEMBER))
+    assert client.get(url).status_code == 404
+
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (90, 120), (200, 30, 30)).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_photo_upload_is_re_encoded_and_served_only_to_viewers(client, staff, make_user, cadre, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(staff)
+    url = reverse("cadres:cadre_edit_photo", args=[cadre.pk])
+    refused = client.post(url, {"photo": SimpleUploadedFile("x.png", b"<script>alert(1)</script>", "image/png")})
+    assert refused.status_code == 200
+    assert refused.context["form"].errors["photo"]
+    assert client.post(url, {"photo": SimpleUploadedFile("../../evil.png", _png(), "image/png")}).status_code == 302
+    cadre.refresh_from_db()
+    assert cadre.photo.name.startswith("cadre-photos/") and ".." not in cadre.photo.name
+    photo_url = reverse("cadres:cadre_photo", args=[cadre.pk])
+    response = client.get(photo_url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content)[:3] == b"\xff\xd8\xff"  # JPEG
+    client.force_login(make_user(roles.STANDING_MEMBER))
+    assert client.get(photo_url).status_code == 404
+    client.logout()
+    assert client.get(photo_url).status_code == 302
+
+
+def test_more_list_filters(client, staff, unit):
+    with time_machine.travel(TODAY, tick=False):
+        a = make_cadre(unit, "甲", post_since_month=date(2015, 1, 1), political_status="群众")
+        b = make_cadre(unit, "乙", post_since_month=date(2022, 1, 1))
+        cadre_set_education(cadre=a, actor=None, full_time=EducationEntry("大学"), in_service=EducationEntry())
+        client.force_login(staff)
+        url = reverse("cadres:cadre_list")
+
+        def names(params):
+            return sorted(c.name for c in client.get(url, params).context["object_list"])
+
+        assert names({"years_in_post": 10}) == ["甲"]
+        assert names({"years_in_post": 4}) == sorted(["甲", "乙"])
+        assert names({"political_status": "群众"}) == ["甲"]
+        assert names({"education": "大学"}) == ["甲"]
+        assert b.name not in names({"education": "研究生"})
