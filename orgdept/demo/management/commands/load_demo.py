@@ -12,8 +12,18 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from faker import Faker
 
-from cadres.models import Cadre, Rank, Unit
-from cadres.services import EducationEntry, cadre_create, unit_create
+from cadres.models import Cadre, Position, PositionQuota, Rank, Unit
+from cadres.services import (
+    EducationEntry,
+    cadre_create,
+    cadre_replace_family,
+    cadre_replace_resume,
+    cadre_replace_rewards,
+    cadre_update,
+    position_update,
+    quota_set,
+    unit_create,
+)
 from committees.models import Committee, Term, TermMember
 from committees.services import committee_create, term_create, term_member_add
 from orgdept.core import roles
@@ -88,6 +98,8 @@ FULL_TIME_EDUCATION = [
     ("大专", "", "浙江广播电视大学行政管理专业"),
 ]
 
+OVER_QUOTA_UNIT = "区商务局"
+
 AREA_CODES = ["330102", "330103", "330104", "330105", "330106", "330108", "330109", "330110"]
 
 
@@ -111,6 +123,7 @@ class Command(BaseCommand):
         fake.seed_instance(SEED)
         units = self.load_units()
         cadres = self.load_cadres(rng, fake, units)
+        self.load_positions(units)
         self.load_committee(rng, cadres)
         self.load_users(cadres)
         self.stdout.write(
@@ -148,8 +161,10 @@ class Command(BaseCommand):
             if unit.kind == "township":
                 head = "党工委书记" if unit.name.endswith("街道") else "党委书记"
             plan.append((unit, f"{unit.name}{head}", Rank.ZHENG_KE, (1968, 1982)))
-            for _ in range(3):
-                plan.append((unit, f"{unit.name}副职", Rank.FU_KE, (1972, 1988)))
+            deputy = head.replace("书记", "副书记") if "书记" in head else f"副{head}"
+            # one unit is given more deputies than its quota, to show how an over-quota unit looks
+            for _ in range(4 if unit.name == OVER_QUOTA_UNIT else 3):
+                plan.append((unit, f"{unit.name}{deputy}", Rank.FU_KE, (1972, 1988)))
             for _ in range(6):
                 rank = rng.choice(
                     [
@@ -179,9 +194,74 @@ class Command(BaseCommand):
                 rank=rank,
                 post_since_month=date(min(2025, work_year + rng.randint(3, 20)), rng.randint(1, 12), 1),
             )
+            sections = self.draw_sections(rng, fake, born, male, fields)
             existing = Cadre.objects.filter(id_number=id_number).first()
-            cadres.append(existing or cadre_create(actor=None, unit=unit, name=name, id_number=id_number, **fields))
+            if existing is None:
+                existing = cadre_create(actor=None, unit=unit, name=name, id_number=id_number, **fields)
+                self.fill_sections(existing, sections)
+            cadres.append(existing)
         return cadres
+
+    def draw_sections(self, rng, fake, born, male, fields) -> dict:
+        """The resume, rewards and family of one cadre, drawn whether or not the cadre already exists."""
+        school = fields["full_time"].school_major or "浙江大学"
+        study_start = date(born.year + 18, 9, 1)
+        work_start = fields["work_started_month"]
+        jobs = ["区政府办公室科员", "西山镇党政办副主任", "区发展和改革局综合科科长", "区财政局预算科科长"]
+        lines = [{"start_month": study_start, "end_month": work_start, "description": f"{school}学习"}]
+        when = work_start
+        for job in rng.sample(jobs, rng.randint(1, 3)):
+            until = date(min(when.year + rng.randint(2, 6), 2024), rng.randint(1, 12), 1)
+            if until <= when:
+                break
+            lines.append({"start_month": when, "end_month": until, "description": job})
+            when = until
+        lines.append({"start_month": when, "end_month": None, "description": fields["current_post"]})
+        rewards = []
+        if rng.random() < 0.3:
+            rewards.append(
+                {
+                    "kind": "reward",
+                    "month": date(rng.randint(2012, 2024), 12, 1),
+                    "description": "年度考核优秀，记三等功",
+                }
+            )
+        spouse_born = date(born.year + rng.randint(-3, 3), rng.randint(1, 12), 1)
+        family = [
+            {
+                "relation": "妻子" if male else "丈夫",
+                "name": fake.name_female() if male else fake.name_male(),
+                "birth_month": spouse_born,
+                "political_status": rng.choice(["中共党员", "群众"]),
+                "work_and_post": rng.choice(["区第一小学教师", "区人民医院医生", "云岭农商银行职员", "自由职业"]),
+            },
+            {
+                "relation": rng.choice(["儿子", "女儿"]),
+                "name": fake.name(),
+                "birth_month": date(min(born.year + rng.randint(25, 33), 2020), rng.randint(1, 12), 1),
+                "political_status": "群众",
+                "work_and_post": "学生",
+            },
+        ]
+        return {"resume": lines, "rewards": rewards, "family": family, "phone": f"139{rng.randint(10**7, 10**8 - 1)}"}
+
+    def fill_sections(self, cadre, sections) -> None:
+        cadre_update(cadre=cadre, actor=None, health="健康", phone=sections["phone"], birthplace=cadre.native_place)
+        cadre_replace_resume(cadre=cadre, actor=None, lines=sections["resume"])
+        cadre_replace_rewards(cadre=cadre, actor=None, items=sections["rewards"])
+        cadre_replace_family(cadre=cadre, actor=None, members=sections["family"])
+
+    def load_positions(self, units) -> None:
+        """Quotas for every unit (one head, three deputies) and the rotation rule of each leading post."""
+        for unit in units:
+            for level, approved in ((Rank.ZHENG_KE, 1), (Rank.FU_KE, 3)):
+                if not PositionQuota.objects.filter(unit=unit, level=level).exists():
+                    quota_set(unit=unit, level=level, approved=approved, actor=None)
+        for position in Position.objects.filter(leading=True, rotation_kind=Position.RotationKind.NONE):
+            kind = Position.RotationKind.LEADER
+            if position.unit.name in ("区委组织部", "区纪委监委"):
+                kind = Position.RotationKind.KEY
+            position_update(position=position, actor=None, rotation_kind=kind)
 
     def load_committee(self, rng, cadres):
         committee = Committee.objects.filter(name="中共云岭区委员会").first() or committee_create(
