@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from cadres.models import Cadre, Unit
+from cadres.models import Cadre, FamilyMember, Position, PositionQuota, ResumeLine, Unit
 from committees.models import Committee, Term, TermMember
 from committees.services import committee_create, term_create, term_member_add
 from orgdept.core import roles
@@ -158,6 +158,10 @@ def demo_counts():
         "members": TermMember.objects.filter(left_on__isnull=True).count(),
         "users": get_user_model().objects.count(),
         "audit": AuditEvent.objects.count(),
+        "positions": Position.objects.count(),
+        "quotas": PositionQuota.objects.count(),
+        "resume_lines": ResumeLine.objects.count(),
+        "family_members": FamilyMember.objects.count(),
     }
 
 
@@ -167,12 +171,14 @@ def test_load_demo_is_idempotent(db, client):
     first = demo_counts()
 
     assert first["units"] == 30
-    assert first["cadres"] == 311
+    assert first["cadres"] == 312
     assert first["committees"] == 1
     assert first["terms"] == 1
     assert first["members"] == 50
     assert first["users"] == 8
-    assert "演示数据就绪：30 个单位，311 名干部，50 名区委委员和候补委员。" in out.getvalue()
+    assert first["quotas"] == 60
+    assert first["resume_lines"] >= 3 * 312 and first["family_members"] == 2 * 312
+    assert "演示数据就绪：30 个单位，312 名干部，50 名区委委员和候补委员。" in out.getvalue()
 
     term = Term.objects.get()
     by_role = {role: term.members.filter(role=role).count() for role in R.values}
@@ -199,4 +205,4 @@ def test_load_demo_is_idempotent(db, client):
     assert client.get(reverse("cadres:cadre_list")).status_code == 403
     client.force_login(User.objects.get(username="ganbu"))
     response = client.get(reverse("cadres:cadre_list"))
-    assert response.context["paginator"].count == 311
+    assert response.context["paginator"].count == 312
