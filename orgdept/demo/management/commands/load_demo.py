@@ -183,11 +183,13 @@ class Command(BaseCommand):
             id_number = make_id_number(rng, born, male, used_in_run)
             name = fake.name_male() if male else fake.name_female()
             work_year = born.year + rng.randint(21, 24)
+            status = Cadre.PoliticalStatus.CPC if rng.random() < 0.93 else Cadre.PoliticalStatus.MASSES
+            joined = date(born.year + rng.randint(19, 30), rng.randint(1, 12), 1)
             fields = dict(  # noqa: C408
                 ethnicity=rng.choice(["汉族"] * 9 + ["回族", "满族", "壮族"]),
                 native_place=rng.choice(["浙江杭州", "浙江绍兴", "浙江宁波", "江苏苏州", "安徽黄山", "江西上饶"]),
-                political_status=Cadre.PoliticalStatus.CPC if rng.random() < 0.93 else Cadre.PoliticalStatus.MASSES,
-                party_joined_month=date(born.year + rng.randint(19, 30), rng.randint(1, 12), 1),
+                political_status=status,
+                party_joined_month=joined if status == Cadre.PoliticalStatus.CPC else None,
                 work_started_month=date(work_year, rng.choice([7, 8, 9]), 1),
                 full_time=EducationEntry(*rng.choice(FULL_TIME_EDUCATION)),
                 current_post=post,
