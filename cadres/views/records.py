@@ -69,6 +69,14 @@ def cadre_detail(request, pk: int):
     )
 
 
+def _audit_view(request, cadre) -> None:
+    """The edit pages show the file's contents: opening one is a view of the file."""
+    if request.method == "GET":
+        audit_log(
+            actor=request.user, action="cadre.viewed", obj=cadre, details={"page": request.resolver_match.url_name}
+        )
+
+
 def _apply_error(form, exc: ApplicationError) -> None:
     """Puts a service's refusal next to the fields it names (or above the form)."""
     errors = exc.extra.get("errors") or {exc.field: exc.message}
@@ -98,6 +106,7 @@ def cadre_new(request):
 @require_http_methods(["GET", "POST"])
 def cadre_edit(request, pk: int):
     cadre = access_cadre(request.user, pk, "cadres.change_cadre")
+    _audit_view(request, cadre)
     initial = {field: getattr(cadre, field) for field in CadreForm.base_fields if field != "version"}
     initial["unit"] = cadre.unit_id
     initial["version"] = cadre.version
@@ -119,6 +128,7 @@ def cadre_edit(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def cadre_edit_education(request, pk: int):
     cadre = access_cadre(request.user, pk, "cadres.change_cadre")
+    _audit_view(request, cadre)
     initial = {"version": cadre.version}
     for entry in cadre.educations.all():
         for part in ("education", "degree", "school_major"):
@@ -173,6 +183,7 @@ def cadre_edit_section(request, pk: int, section: str):
         raise Http404
     form_class, title, related, service, keyword = _SECTIONS[section]
     cadre = access_cadre(request.user, pk, "cadres.change_cadre")
+    _audit_view(request, cadre)
     fields = list(form_class._meta.fields)
     FormSet = section_formset(form_class)
     rows = [{f: getattr(obj, f) for f in fields} for obj in getattr(cadre, related).all()]

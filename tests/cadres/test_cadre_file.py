@@ -351,3 +351,15 @@ def test_more_list_filters(client, staff, unit):
         assert names({"political_status": "群众"}) == ["甲"]
         assert names({"education": "大学"}) == ["甲"]
         assert b.name not in names({"education": "研究生"})
+
+
+def test_opening_an_edit_page_is_audited_as_a_view(client, staff, cadre):
+    client.force_login(staff)
+    for url in (
+        reverse("cadres:cadre_edit", args=[cadre.pk]),
+        reverse("cadres:cadre_edit_education", args=[cadre.pk]),
+        reverse("cadres:cadre_edit_section", args=[cadre.pk, "family"]),
+    ):
+        before = AuditEvent.objects.filter(action="cadre.viewed", object_id=str(cadre.pk)).count()
+        assert client.get(url).status_code == 200
+        assert AuditEvent.objects.filter(action="cadre.viewed", object_id=str(cadre.pk)).count() == before + 1
