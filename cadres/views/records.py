@@ -4,8 +4,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -36,6 +38,7 @@ from ..services import (
     cadre_set_education,
     cadre_set_photo,
     cadre_update,
+    roster_export,
 )
 
 
@@ -48,6 +51,23 @@ class CadreListView(LoginRequiredMixin, PermissionRequiredMixin, FilteredListVie
 
     def selector(self):
         return cadre_list(user=self.request.user)
+
+
+@login_required
+def cadre_export(request):
+    """The list as filtered on the page, as a roster spreadsheet (xlsx, or csv with ?format=csv)."""
+    if not request.user.has_perm("cadres.view_cadre"):
+        raise PermissionDenied
+    form = CadreFilterForm(request.GET or None)
+    cadres = cadre_list(user=request.user)
+    if request.GET:
+        cadres = form.apply(cadres)
+    fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
+    content, content_type = roster_export(cadres=cadres, fmt=fmt, actor=request.user)
+    response = HttpResponse(content, content_type=content_type)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = content_disposition_header(True, f"干部名册-{stamp}.{fmt}")
+    return response
 
 
 @login_required

@@ -363,3 +363,24 @@ def test_opening_an_edit_page_is_audited_as_a_view(client, staff, cadre):
         before = AuditEvent.objects.filter(action="cadre.viewed", object_id=str(cadre.pk)).count()
         assert client.get(url).status_code == 200
         assert AuditEvent.objects.filter(action="cadre.viewed", object_id=str(cadre.pk)).count() == before + 1
+
+
+def test_exporting_the_filtered_list_gives_the_roster_of_those_cadres(client, staff, make_user, unit):
+    import csv
+
+    other = make_unit("区审计局")
+    make_cadre(unit, "张三")
+    make_cadre(unit, "=cmd|' /C calc'!A0")
+    make_cadre(other, "王五")
+    client.force_login(staff)
+    response = client.get(reverse("cadres:cadre_export"), {"unit": unit.pk, "format": "csv"})
+    assert response.status_code == 200
+    assert "attachment" in response["Content-Disposition"]
+    rows = list(csv.reader(response.content.decode("utf-8-sig").splitlines()))
+    assert rows[0][:3] == ["姓名", "性别", "民族"]
+    assert sorted(r[0] for r in rows[1:]) == sorted(["张三", "'=cmd|' /C calc'!A0"])
+    assert AuditEvent.objects.filter(action="roster.exported", actor=staff).exists()
+    xlsx = client.get(reverse("cadres:cadre_export"), {"q": "王五"})
+    assert xlsx.content[:2] == b"PK"
+    client.force_login(make_user(roles.STANDING_MEMBER))
+    assert client.get(reverse("cadres:cadre_export")).status_code == 403
