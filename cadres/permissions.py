@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404
 
 from orgdept.core.object_permissions import require_perm
 
-from .models import Cadre
+from .models import Cadre, Unit
 
 VIEW = "cadres.view_cadre"
 
@@ -15,3 +15,10 @@ def access_cadre(user, pk: int, perm: str = VIEW) -> Cadre:
     if perm != VIEW:
         require_perm(user, perm, cadre, hide=False)
     return cadre
+
+
+def access_unit(user, pk: int, perm: str = "cadres.view_unit") -> Unit:
+    """Units are not secret within the department: who lacks the permission gets 403, not 404."""
+    unit = get_object_or_404(Unit.objects.select_related("parent"), pk=pk)
+    require_perm(user, perm, unit, hide=False)
+    return unit

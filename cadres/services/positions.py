@@ -129,14 +129,20 @@ def quota_check(*, unit: Unit, level: str, adding: int = 1, releasing: int = 0) 
     so two appointments cannot both take the last post. `releasing` counts posts of the level that the
     same decision frees (e.g. the holder being removed at the same time).
     """
+    if adding < 1 or releasing < 0:
+        raise ValueError("adding must be at least 1 and releasing not negative")
     quota = PositionQuota.objects.select_for_update().filter(unit=unit, level=level).first()
     occupied = occupancy([unit]).get((unit.pk, level), 0)
     line = QuotaLine(unit, level, quota.approved if quota else None, occupied)
     if quota is None:
         raise ApplicationError(f"{unit.name}未核定{level}领导职数，不能配备（超职数配备）", extra={"line": line})
-    if occupied - releasing + adding > quota.approved:
+    after = occupied - releasing + adding
+    if after > quota.approved:
+        # the count after the decision, so that a removal made at the same time is visible in the message
+        freed = f"，本次免去{releasing}名" if releasing else ""
         raise ApplicationError(
-            f"超职数配备：{unit.name}{level}领导职数核定{quota.approved}名，已配备{occupied}名，不能再配备{adding}名",
+            f"超职数配备：{unit.name}{level}领导职数核定{quota.approved}名，已配备{occupied}名{freed}，"
+            f"再配备{adding}名将达到{after}名",
             extra={"line": line},
         )
     return line

@@ -146,8 +146,15 @@ def unit_update(*, unit: Unit, actor, **fields) -> Unit:
             setattr(unit, field, value)
     if not changes:
         return unit
-    if unit.parent_id and unit.parent_id == unit.pk:
-        raise ApplicationError("上级单位不能是本单位", field="parent")
+    if unit.parent_id:
+        # walking up from the new parent must not come back to this unit: no circles of units
+        parents = dict(Unit.objects.values_list("pk", "parent_id"))
+        seen, current = set(), unit.parent_id
+        while current is not None and current not in seen:
+            if current == unit.pk:
+                raise ApplicationError("上级单位不能是本单位或其下级单位", field="parent")
+            seen.add(current)
+            current = parents.get(current)
     try:
         unit.full_clean()
     except ValidationError as exc:
@@ -237,36 +244,54 @@ def cadre_update(*, cadre: Cadre, actor, expected_version: int | None = None, **
     return cadre
 
 
-def _position_for(unit: Unit, title: str, rank: str) -> Position:
-    """The unit's position of that title, created on first use with the level the holder's rank suggests."""
-    position = Position.objects.filter(unit=unit, title=title).first()
-    if position:
-        return position
+def new_position(unit: Unit, title: str, rank: str) -> Position:
+    """An unsaved position of that title, with the level and role the first holder's rank suggests."""
     from ..models import LEADING_RANKS
 
     leading = rank in LEADING_RANKS
     role = Position.Role.OTHER
     if leading:
         role = Position.Role.DEPUTY if "副" in title else Position.Role.HEAD
-    return Position.objects.create(unit=unit, title=title, level=rank, leading=leading, role=role)
+    rotation = Position.RotationKind.LEADER if leading else Position.RotationKind.NONE
+    return Position(unit=unit, title=title, level=rank, leading=leading, role=role, rotation_kind=rotation)
+
+
+def _position_for(unit: Unit, title: str, rank: str) -> Position:
+    """The unit's position of that title, created on first use with the level the holder's rank suggests."""
+    position = Position.objects.filter(unit=unit, title=title).first()
+    if position:
+        return position
+    position = new_position(unit, title, rank)
+    position.save()
+    return position
 
 
 def _open_tenure(cadre: Cadre, position: Position, start: date | None) -> PositionTenure:
     return PositionTenure.objects.create(cadre=cadre, position=position, start_month=start, is_current=True)
 
 
-def _move_tenure(cadre: Cadre, start: date | None) -> None:
-    """Closes the current tenures that no longer match the cadre's post and opens the new one."""
-    target = _position_for(cadre.unit, cadre.current_post, cadre.rank) if cadre.current_post else None
-    current = list(PositionTenure.objects.select_for_update().filter(cadre=cadre, is_current=True))
+def tenure_moves(
+    current: list[PositionTenure], target: Position | None, start: date | None
+) -> tuple[list[PositionTenure], bool]:
+    """How a new post moves the position history: the current tenures to close (their ends set, unsaved)
+    and whether a tenure on `target` is to be opened. Shared by `cadre_update` and the roster import."""
     if target and any(t.position_id == target.pk for t in current):
-        return
+        return [], False
     end = start or date.today().replace(day=1)
     for tenure in current:
         tenure.is_current = False
         tenure.end_month = max(end, tenure.start_month) if tenure.start_month else end
+    return current, target is not None
+
+
+def _move_tenure(cadre: Cadre, start: date | None) -> None:
+    """Closes the current tenures that no longer match the cadre's post and opens the new one."""
+    target = _position_for(cadre.unit, cadre.current_post, cadre.rank) if cadre.current_post else None
+    current = list(PositionTenure.objects.select_for_update().filter(cadre=cadre, is_current=True))
+    closed, open_new = tenure_moves(current, target, start)
+    for tenure in closed:
         tenure.save(update_fields=["is_current", "end_month"])
-    if target:
+    if open_new:
         _open_tenure(cadre, target, start)
 
 

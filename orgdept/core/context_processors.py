@@ -1,6 +1,7 @@
 """Context for the shell: navigation for the user's roles and the unread notification count."""
 
 from django.conf import settings
+from django.urls import reverse
 
 from .roles import user_roles
 from .shell import nav_for
@@ -12,7 +13,15 @@ def shell(request):
         return {"site_name": settings.ORGDEPT_SITE_NAME}
     return {
         "site_name": settings.ORGDEPT_SITE_NAME,
-        "nav_items": nav_for(user),
+        "nav_links": nav_links(nav_for(user), request.path),
         "user_roles": sorted(user_roles(user)),
         "unread_count": lambda: user.notifications.filter(read_at__isnull=True).count(),
     }
+
+
+def nav_links(items, path: str) -> list[tuple]:
+    """(item, url, current) for each entry; the current one is the longest URL that the path starts with."""
+    links = [(item, reverse(item.url_name)) for item in items]
+    matching = [url for _item, url in links if path == url or (url != "/" and path.startswith(url))]
+    current = max(matching, key=len, default=None)
+    return [(item, url, url == current) for item, url in links]

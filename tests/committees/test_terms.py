@@ -170,15 +170,15 @@ def test_load_demo_is_idempotent(db, client):
     call_command("load_demo", stdout=out)
     first = demo_counts()
 
-    assert first["units"] == 30
+    assert first["units"] == 31
     assert first["cadres"] == 312
     assert first["committees"] == 1
     assert first["terms"] == 1
     assert first["members"] == 50
     assert first["users"] == 8
-    assert first["quotas"] == 60
+    assert first["quotas"] == 62
     assert first["resume_lines"] >= 3 * 312 and first["family_members"] == 2 * 312
-    assert "演示数据就绪：30 个单位，312 名干部，50 名区委委员和候补委员。" in out.getvalue()
+    assert "演示数据就绪：31 个单位，312 名干部，50 名区委委员和候补委员。" in out.getvalue()
 
     term = Term.objects.get()
     by_role = {role: term.members.filter(role=role).count() for role in R.values}

@@ -35,11 +35,6 @@ def page_url(context, number):
 
 
 @register.filter
-def nav_active(path, url):
-    return path == url or (url != "/" and path.startswith(url))
-
-
-@register.filter
 def audit_label(code):
     from ..audit_actions import audit_action_label
 

@@ -1,4 +1,4 @@
-"""Loads the fictional 云岭区 demo: 30 units, about 300 cadres, the committee's current term and one user per role.
+"""Loads the fictional 云岭区 demo: 31 units, about 300 cadres, the committee's current term and one user per role.
 
 Idempotent: running it again adds nothing that is already there. All names are invented (Faker zh_CN).
 """
@@ -99,6 +99,7 @@ FULL_TIME_EDUCATION = [
 ]
 
 OVER_QUOTA_UNIT = "区商务局"
+LEADERS_UNIT = "中共云岭区委员会"
 
 AREA_CODES = ["330102", "330103", "330104", "330105", "330106", "330108", "330109", "330110"]
 
@@ -137,6 +138,10 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:<10} {role}")
 
     def load_units(self) -> list[Unit]:
+        """The units with cadres in them; the district's leaders (县处级) belong to the committee itself."""
+        self.leaders_unit = Unit.objects.filter(name=LEADERS_UNIT).first() or unit_create(
+            name=LEADERS_UNIT, kind=Unit.Kind.PARTY, short_name="区委", order=0, actor=None
+        )
         units = []
         for order, (name, kind) in enumerate(UNITS, start=1):
             unit = Unit.objects.filter(name=name).first() or unit_create(
@@ -149,9 +154,9 @@ class Command(BaseCommand):
         used_in_run: set[str] = set()
         cadres: list[Cadre] = []
         plan = []
-        # Standing members sit in the first units; then each unit gets a head, deputies and staff.
+        # Standing members first; then each unit gets a head, deputies and staff.
         for post, rank, _role, _full in STANDING_POSTS:
-            plan.append((units[0], post, rank, (1966, 1978)))
+            plan.append((self.leaders_unit, post, rank, (1966, 1978)))
         for unit in units:
             head = (
                 "党委书记"
@@ -255,15 +260,18 @@ class Command(BaseCommand):
 
     def load_positions(self, units) -> None:
         """Quotas for every unit (one head, three deputies) and the rotation rule of each leading post."""
-        for unit in units:
-            for level, approved in ((Rank.ZHENG_KE, 1), (Rank.FU_KE, 3)):
+        quotas = [(unit, ((Rank.ZHENG_KE, 1), (Rank.FU_KE, 3))) for unit in units]
+        quotas.append((self.leaders_unit, ((Rank.ZHENG_CHU, 2), (Rank.FU_CHU, 9))))
+        for unit, levels in quotas:
+            for level, approved in levels:
                 if not PositionQuota.objects.filter(unit=unit, level=level).exists():
                     quota_set(unit=unit, level=level, approved=approved, actor=None)
-        for position in Position.objects.filter(leading=True, rotation_kind=Position.RotationKind.NONE):
-            kind = Position.RotationKind.LEADER
-            if position.unit.name in ("区委组织部", "区纪委监委"):
-                kind = Position.RotationKind.KEY
-            position_update(position=position, actor=None, rotation_kind=kind)
+        # discipline and organization posts rotate sooner than other leading posts
+        key_posts = Position.objects.filter(
+            leading=True, unit__name__in=("区委组织部", "区纪委监委"), rotation_kind=Position.RotationKind.LEADER
+        )
+        for position in key_posts:
+            position_update(position=position, actor=None, rotation_kind=Position.RotationKind.KEY)
 
     def load_committee(self, rng, cadres):
         committee = Committee.objects.filter(name="中共云岭区委员会").first() or committee_create(
