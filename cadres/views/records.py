@@ -26,9 +26,9 @@ from ..forms import (
     RewardPunishmentForm,
     section_formset,
 )
-from ..models import Education
+from ..models import Education, Rank
 from ..permissions import access_cadre
-from ..selectors import cadre_change_history, cadre_file, cadre_list
+from ..selectors import cadre_change_history, cadre_file, cadre_list, cadre_qualification_results
 from ..services import (
     EducationEntry,
     cadre_create,
@@ -84,9 +84,21 @@ def cadre_detail(request, pk: int):
             "full_time": educations.get(Education.Kind.FULL_TIME),
             "in_service": educations.get(Education.Kind.IN_SERVICE),
             "history": cadre_change_history(cadre=cadre),
+            "promotion": _promotion_checks(cadre),
             "may_change": request.user.has_perm("cadres.change_cadre"),
         },
     )
+
+
+# the next leading level up, for the qualification panel of the file page
+_NEXT_LEVEL = {Rank.FU_KE: Rank.ZHENG_KE, Rank.ZHENG_KE: Rank.FU_CHU, Rank.FU_CHU: Rank.ZHENG_CHU}
+
+
+def _promotion_checks(cadre):
+    target = _NEXT_LEVEL.get(cadre.rank)
+    if not target:
+        return None
+    return {"level": target, "results": cadre_qualification_results(cadre, target)}
 
 
 def _audit_view(request, cadre) -> None:

@@ -384,3 +384,14 @@ def test_exporting_the_filtered_list_gives_the_roster_of_those_cadres(client, st
     assert xlsx.content[:2] == b"PK"
     client.force_login(make_user(roles.STANDING_MEMBER))
     assert client.get(reverse("cadres:cadre_export")).status_code == 403
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_the_file_page_shows_the_qualifications_for_the_next_level(client, staff, unit):
+    # 正科级 → 副处级: work since 2022.01 is under 5 years on 2026-06-15
+    cadre = make_cadre(unit, "赵六", born=date(1980, 1, 1), rank=Rank.ZHENG_KE, work_started_month=date(2022, 1, 1))
+    client.force_login(staff)
+    html = client.get(reverse("cadres:cadre_detail", args=[cadre.pk])).content.decode()
+    assert 'data-testid="qualifications"' in html
+    assert "副处级" in html
+    assert 'class="fail"' in html
