@@ -1,4 +1,6 @@
-"""Kernel models: audit events, the working-day calendar, documents, notifications and reminders."""
+"""Kernel models: audit events, the working-day calendar, documents, notifications and reminders, import batches."""
+
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -193,3 +195,58 @@ class Reminder(BaseModel):
 
     def __str__(self):
         return self.title
+
+
+def _import_file_path(instance, filename):
+    # the stored name never comes from the upload; the original name is kept in `filename` for display
+    return f"imports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.upload"
+
+
+class ImportBatch(BaseModel):
+    """An uploaded spreadsheet on its way in: held privately, previewed, then committed all or nothing."""
+
+    class Status(models.TextChoices):
+        PREVIEW_QUEUED = "preview_queued", _("checking")
+        PREVIEWED = "previewed", _("checked")
+        COMMIT_QUEUED = "commit_queued", _("importing")
+        COMMITTED = "committed", _("import done")
+        FAILED = "failed", _("processing failed")
+
+    kind = models.CharField(_("kind"), max_length=50, db_index=True)
+    # media files are never served directly: the upload stays on the server, private
+    file = models.FileField(_("file"), upload_to=_import_file_path, max_length=200)
+    filename = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveIntegerField(_("size in bytes"), default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PREVIEW_QUEUED, db_index=True
+    )
+    background = models.BooleanField(_("runs in the background"), default=False)
+    progress = models.PositiveIntegerField(_("rows done"), default=0)
+    progress_total = models.PositiveIntegerField(_("rows in all"), default=0)
+    preview = models.JSONField(_("preview report"), default=dict, blank=True)
+    result = models.JSONField(_("import report"), default=dict, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    committed_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import batch")
+        verbose_name_plural = _("import batches")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["kind", "uploaded_by", "-created_at"])]
+
+    def __str__(self):
+        return self.filename
+
+    @property
+    def running(self) -> bool:
+        return self.status in (self.Status.PREVIEW_QUEUED, self.Status.COMMIT_QUEUED)
+
+    @property
+    def percent(self) -> int:
+        if not self.progress_total:
+            return 0
+        return min(100, self.progress * 100 // self.progress_total)

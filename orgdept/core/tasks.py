@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import documents, notifications
+from . import documents, imports, notifications
 
 
 @shared_task(
@@ -47,3 +47,29 @@ def check_calendar_coverage():
     from .health import calendar_coverage_warn_admins
 
     return calendar_coverage_warn_admins()
+
+
+@shared_task(
+    name="core.run_import_batch",
+    bind=True,
+    max_retries=imports.MAX_ATTEMPTS,
+    default_retry_delay=5,
+    acks_late=True,
+)
+def run_import_batch(self, batch_id: int):
+    # like render_document: in eager mode retry inline until the service records FAILED
+    tries = imports.MAX_ATTEMPTS if self.request.is_eager else 1
+    for attempt in range(1, tries + 1):
+        try:
+            imports.import_batch_run(batch_id=batch_id)
+            return
+        except Exception as exc:
+            if not self.request.is_eager:
+                raise self.retry(exc=exc) from exc
+            if attempt == tries:
+                raise
+
+
+@shared_task(name="core.requeue_stale_import_batches")
+def requeue_stale_import_batches():
+    return imports.import_batches_requeue_stale()

@@ -6,8 +6,12 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-# 1975.03 1975.3 1975-03 1975/03 1975年3月 1975年03月, and the same with a day: 1975-03-15 1975年3月15日
-_SEPARATED = re.compile(r"^(\d{4})\s*[.\-/年]\s*(\d{1,2})\s*(?:月)?(?:\s*[.\-/]?\s*(\d{1,2})\s*日?)?\s*$")
+# 1975.03 1975.3 1975-03 1975/03 1975年3月 1975年03月, and the same with a day: 1975-03-15 1975年3月15日,
+# which exports from other systems follow with a time of day: 1975/3/15 0:00, 1975-03-15 00:00:00
+_SEPARATED = re.compile(
+    r"^(\d{4})\s*[.\-/年]\s*(\d{1,2})\s*(?:月)?"
+    r"(?:\s*[.\-/]?\s*(\d{1,2})\s*日?(?:\s+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?)?\s*$"
+)
 _DIGITS = re.compile(r"^\d+$")
 _EXCEL_EPOCH = date(1899, 12, 30)  # Excel's serial day 0 (it counts a 1900-02-29 that never was)
 _MAX_SERIAL = 2958465  # 9999-12-31

@@ -191,6 +191,27 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 ORGDEPT_PDF_FONT_FAMILIES = ["Noto Serif CJK SC", "Noto Sans CJK SC", "WenQuanYi Zen Hei"]
 ORGDEPT_SITE_NAME = env.str("ORGDEPT_SITE_NAME", default="组织部干部工作系统")
 
+# Spreadsheet imports (rosters and later kinds): files beyond these limits are refused before parsing.
+ORGDEPT_IMPORT_MAX_BYTES = env.int("ORGDEPT_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+ORGDEPT_IMPORT_MAX_ROWS = env.int("ORGDEPT_IMPORT_MAX_ROWS", default=200_000)
+ORGDEPT_IMPORT_MAX_UNZIPPED_BYTES = env.int("ORGDEPT_IMPORT_MAX_UNZIPPED_BYTES", default=300 * 1024 * 1024)
+# Uploads with more data rows than this are checked and imported by a Celery task, with progress shown.
+ORGDEPT_IMPORT_INLINE_ROWS = env.int("ORGDEPT_IMPORT_INLINE_ROWS", default=2000)
+
+# Rotation watch: years in the same post after which a cadre should be exchanged, per Position.RotationKind.
+# leader: the central 10-year rule; key posts and department staff are local rules. ORGDEPT_ROTATION_YEARS
+# overrides some or all of them, e.g. "key=4;staff=3".
+ORGDEPT_ROTATION_YEARS = {
+    "leader": 10,
+    "key": 5,
+    "staff": 3,
+    **env.dict("ORGDEPT_ROTATION_YEARS", cast={"value": int}, default={}),
+}
+# Team structure: cadres younger than this count as young cadres (年轻干部).
+ORGDEPT_YOUNG_CADRE_AGE = env.int("ORGDEPT_YOUNG_CADRE_AGE", default=40)
+# Qualification checks warn when fewer than this many months remain before the statutory retirement age.
+ORGDEPT_RETIREMENT_WARNING_MONTHS = env.int("ORGDEPT_RETIREMENT_WARNING_MONTHS", default=24)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -1,0 +1,160 @@
+"""Roster (花名册) pages: upload, preview of every row, 确认导入 with progress for large files; export, template."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from orgdept.core.exceptions import ApplicationError
+from orgdept.core.imports import (
+    ERROR,
+    NEW,
+    UNCHANGED,
+    UPDATED,
+    ImportReport,
+    access_import_batch,
+    import_batch_commit,
+    import_batch_create,
+    import_batches_of,
+)
+from orgdept.core.models import ImportBatch
+
+from ..models import Cadre
+from ..services.roster import COLUMNS, REQUIRED_COLUMNS, may_import_roster, roster_export, roster_template
+
+KIND = "roster"
+ROWS_PER_PAGE = 100
+ERRORS_SHOWN = 200
+OUTCOME_FILTERS = [
+    ("", gettext_lazy("All rows")),
+    (ERROR, gettext_lazy("Errors")),
+    (NEW, gettext_lazy("New")),
+    (UPDATED, gettext_lazy("Updated")),
+    (UNCHANGED, gettext_lazy("Unchanged")),
+]
+
+
+class RosterUploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Roster file"),
+        help_text=gettext_lazy(
+            "An .xlsx workbook (first sheet) or a .csv file in UTF-8 or GBK; the header must be the first row."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+
+def _require(user) -> None:
+    if not may_import_roster(user):
+        raise PermissionDenied
+
+
+def _upload_page(request, form, *, status: int = 200):
+    context = {
+        "form": form,
+        "batches": import_batches_of(user=request.user, kind=KIND),
+        "columns": COLUMNS,
+        "required_columns": REQUIRED_COLUMNS,
+        "max_mb": settings.ORGDEPT_IMPORT_MAX_BYTES // (1024 * 1024),
+    }
+    return render(request, "cadres/roster_import.html", context, status=status)
+
+
+@login_required
+def roster_import(request):
+    """The upload form (GET) and the upload itself (POST): a safe file goes on to its preview."""
+    _require(request.user)
+    if request.method != "POST":
+        return _upload_page(request, RosterUploadForm())
+    form = RosterUploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            batch = import_batch_create(kind=KIND, upload=form.cleaned_data["file"], actor=request.user)
+        except ApplicationError as exc:
+            form.add_error("file", exc.message)
+        else:
+            return redirect("cadres:roster_batch", pk=batch.pk)
+    return _upload_page(request, form, status=400)
+
+
+@login_required
+def roster_batch(request, pk: int):
+    """A batch: its progress while a task works on it, then the report of every row (preview or result)."""
+    _require(request.user)
+    batch = access_import_batch(request.user, pk, kind=KIND)
+    if request.htmx:
+        if batch.running:
+            return render(request, "core/import_progress.html", {"batch": batch})
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"  # done: the whole page shows the report
+        return response
+    report = None
+    if batch.status == ImportBatch.Status.COMMITTED:
+        report = ImportReport.from_dict(batch.result)
+    elif batch.status == ImportBatch.Status.PREVIEWED:
+        report = ImportReport.from_dict(batch.preview)
+    context = {"batch": batch, "report": report, "upload_form": RosterUploadForm()}
+    if report is not None:
+        outcome = request.GET.get("outcome", "")
+        if outcome not in dict(OUTCOME_FILTERS):
+            outcome = ""
+        rows = [r for r in report.rows if r.outcome == outcome] if outcome else report.rows
+        page = Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+        context.update(
+            outcome=outcome,
+            outcome_filters=OUTCOME_FILTERS,
+            page_obj=page,
+            errors_shown=report.errors[:ERRORS_SHOWN],
+            errors_hidden=max(0, len(report.errors) - ERRORS_SHOWN),
+            error_rows=len({e["row"] for e in report.errors if e["row"]}),
+            querystring=f"outcome={outcome}" if outcome else "",
+        )
+    return render(request, "cadres/roster_batch.html", context)
+
+
+@login_required
+@require_POST
+def roster_commit(request, pk: int):
+    _require(request.user)
+    batch = access_import_batch(request.user, pk, kind=KIND)
+    try:
+        batch = import_batch_commit(batch=batch, actor=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        # a committed batch shows its result on its page; one sent back to the preview says why
+        if batch.status == ImportBatch.Status.PREVIEWED:
+            messages.error(request, _("The cadre files changed since the check; see the new errors below."))
+    return redirect("cadres:roster_batch", pk=batch.pk)
+
+
+def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def roster_export_view(request, fmt: str):
+    """Every cadre as a roster (the import's very format); audited."""
+    _require(request.user)
+    if fmt not in ("xlsx", "csv"):
+        fmt = "xlsx"
+    content, content_type = roster_export(cadres=Cadre.objects.all(), fmt=fmt, actor=request.user)
+    return _download(content, content_type, f"roster.{fmt}")
+
+
+@login_required
+def roster_template_view(request):
+    _require(request.user)
+    content, content_type = roster_template(fmt="xlsx")
+    return _download(content, content_type, "roster-template.xlsx")
