@@ -189,6 +189,8 @@ class Command(BaseCommand):
             name = fake.name_male() if male else fake.name_female()
             work_year = born.year + rng.randint(21, 24)
             status = Cadre.PoliticalStatus.CPC if rng.random() < 0.93 else Cadre.PoliticalStatus.MASSES
+            if unit == self.leaders_unit:
+                status = Cadre.PoliticalStatus.CPC  # the committee's leaders are Party members
             joined = date(born.year + rng.randint(19, 30), rng.randint(1, 12), 1)
             fields = dict(  # noqa: C408
                 ethnicity=rng.choice(["汉族"] * 9 + ["回族", "满族", "壮族"]),
@@ -218,12 +220,18 @@ class Command(BaseCommand):
         lines = [{"start_month": study_start, "end_month": work_start, "description": f"{school}学习"}]
         when = work_start
         for job in rng.sample(jobs, rng.randint(1, 3)):
-            until = date(min(when.year + rng.randint(2, 6), 2024), rng.randint(1, 12), 1)
+            until = min(date(when.year + rng.randint(2, 6), rng.randint(1, 12), 1), fields["post_since_month"])
             if until <= when:
                 break
             lines.append({"start_month": when, "end_month": until, "description": job})
             when = until
-        lines.append({"start_month": when, "end_month": None, "description": fields["current_post"]})
+        since = max(when, fields["post_since_month"])
+        if when < since:  # no gap in a resume: the last job lasts until the current post
+            if len(lines) > 1:
+                lines[-1]["end_month"] = since
+            else:
+                lines.append({"start_month": when, "end_month": since, "description": "区直机关工作"})
+        lines.append({"start_month": since, "end_month": None, "description": fields["current_post"]})
         rewards = []
         if rng.random() < 0.3:
             rewards.append(
