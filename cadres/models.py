@@ -165,15 +165,15 @@ class Cadre(BaseModel):
     Education = EducationLevel
 
     name = models.CharField(_("full name"), max_length=50, db_index=True)
-    name_initials = models.CharField(_("pinyin initials"), max_length=20, blank=True, db_index=True)
+    name_initials = models.CharField(_("pinyin initials"), max_length=60, blank=True, db_index=True)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
     id_number = models.CharField(_("ID number"), max_length=18, unique=True, validators=[validate_id_number])
     birth_month = models.DateField(_("date of birth (year-month)"), help_text=_("Stored as the first of the month."))
-    ethnicity = models.CharField(_("ethnicity"), max_length=20, default="汉族")
+    ethnicity = models.CharField(_("ethnicity"), max_length=20, blank=True, default="汉族")
     native_place = models.CharField(_("native place"), max_length=50, blank=True)
     birthplace = models.CharField(_("birthplace"), max_length=50, blank=True)
     political_status = models.CharField(
-        _("political status"), max_length=10, choices=PoliticalStatus.choices, default=PoliticalStatus.CPC
+        _("political status"), max_length=10, choices=PoliticalStatus.choices, default=PoliticalStatus.CPC, blank=True
     )
     party_joined_month = models.DateField(_("joined the Party (year-month)"), null=True, blank=True)
     work_started_month = models.DateField(_("started work (year-month)"), null=True, blank=True)

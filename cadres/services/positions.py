@@ -40,7 +40,7 @@ def position_create(
 
 @transaction.atomic
 def position_update(*, position: Position, actor, **fields) -> Position:
-    position = Position.objects.select_for_update().get(pk=position.pk)
+    position = Position.objects.select_for_update(of=("self",)).get(pk=position.pk)
     changes = {f: [str(getattr(position, f)), str(v)] for f, v in fields.items() if getattr(position, f) != v}
     if not changes:
         return position
@@ -62,7 +62,7 @@ def quota_set(*, unit: Unit, level: str, approved: int, actor) -> PositionQuota 
         raise ApplicationError(f"未知的职务层次“{level}”", field="level")
     if approved is not None and approved < 0:
         raise ApplicationError("核定职数不能为负数", field="approved")
-    quota = PositionQuota.objects.select_for_update().filter(unit=unit, level=level).first()
+    quota = PositionQuota.objects.select_for_update(of=("self",)).filter(unit=unit, level=level).order_by("pk").first()
     old = quota.approved if quota else None
     if old == approved:
         return quota
@@ -131,7 +131,7 @@ def quota_check(*, unit: Unit, level: str, adding: int = 1, releasing: int = 0) 
     """
     if adding < 1 or releasing < 0:
         raise ValueError("adding must be at least 1 and releasing not negative")
-    quota = PositionQuota.objects.select_for_update().filter(unit=unit, level=level).first()
+    quota = PositionQuota.objects.select_for_update(of=("self",)).filter(unit=unit, level=level).order_by("pk").first()
     occupied = occupancy([unit]).get((unit.pk, level), 0)
     line = QuotaLine(unit, level, quota.approved if quota else None, occupied)
     if quota is None:

@@ -46,7 +46,8 @@ PHOTO_MAX_BYTES = 5 * 1024 * 1024
 
 
 def name_initials(name: str) -> str:
-    return "".join(p[0] for p in lazy_pinyin(name, style=Style.FIRST_LETTER) if p).lower()
+    letters = (p[0] for p in lazy_pinyin(name, style=Style.FIRST_LETTER) if p)
+    return "".join(c for c in letters if c.isascii() and c.isalpha()).lower()
 
 
 def _application_error(errors: dict[str, str]) -> ApplicationError:
@@ -85,6 +86,11 @@ def cadre_check(cadre: Cadre) -> dict[str, str]:
     if cadre.work_started_month and cadre.work_started_month < born.replace(day=1):
         errors["work_started_month"] = "参加工作时间早于出生年月"
     return errors
+
+
+def _lock_rows(qs):
+    """Locks only the rows of `qs`' own table (a default ordering or a join must not lock units too), in pk order."""
+    return qs.select_for_update(of=("self",)).order_by("pk")
 
 
 def _fill_from_id(cadre: Cadre) -> None:
@@ -137,7 +143,7 @@ def unit_create(
 
 @transaction.atomic
 def unit_update(*, unit: Unit, actor, **fields) -> Unit:
-    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    unit = Unit.objects.select_for_update(of=("self",)).get(pk=unit.pk)
     changes = {}
     for field, value in fields.items():
         old = getattr(unit, field)
@@ -201,7 +207,7 @@ def cadre_create(
 
 
 def _locked(cadre: Cadre, expected_version: int | None) -> Cadre:
-    current = Cadre.objects.select_for_update().select_related("unit").get(pk=cadre.pk)
+    current = Cadre.objects.select_for_update(of=("self",)).select_related("unit").get(pk=cadre.pk)
     if expected_version is not None and current.version != expected_version:
         raise ApplicationError(
             f"{current.name}的档案已被他人修改（当前为第{current.version}版），请刷新页面后重新填写",
@@ -287,7 +293,7 @@ def tenure_moves(
 def _move_tenure(cadre: Cadre, start: date | None) -> None:
     """Closes the current tenures that no longer match the cadre's post and opens the new one."""
     target = _position_for(cadre.unit, cadre.current_post, cadre.rank) if cadre.current_post else None
-    current = list(PositionTenure.objects.select_for_update().filter(cadre=cadre, is_current=True))
+    current = list(_lock_rows(PositionTenure.objects.filter(cadre=cadre, is_current=True)))
     closed, open_new = tenure_moves(current, target, start)
     for tenure in closed:
         tenure.save(update_fields=["is_current", "end_month"])
@@ -301,7 +307,7 @@ def cadre_assign_position(
 ) -> PositionTenure:
     """Puts a cadre into a post from `start_month`; unless `concurrent`, the posts held so far end then."""
     cadre = _locked(cadre, None)
-    current = list(PositionTenure.objects.select_for_update().filter(cadre=cadre, is_current=True))
+    current = list(_lock_rows(PositionTenure.objects.filter(cadre=cadre, is_current=True)))
     if any(t.position_id == position.pk for t in current):
         raise ApplicationError(f"{cadre.name}已担任{position}")
     if not concurrent:

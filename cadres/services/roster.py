@@ -558,7 +558,7 @@ def _derive(rows: list[_Row], report: ImportReport, *, lock: bool, clean: _Clean
     existing: dict[str, Cadre] = {}
     for chunk in _chunks(numbers, size):
         qs = Cadre.objects.filter(id_number__in=chunk)
-        existing.update((c.id_number, c) for c in (qs.select_for_update() if lock else qs))
+        existing.update((c.id_number, c) for c in (qs.select_for_update(of=("self",)).order_by("pk") if lock else qs))
     for chunk in _chunks([c.pk for c in existing.values()], size):
         for education in Education.objects.filter(cadre_id__in=chunk):
             plan.existing_education[(education.cadre_id, education.kind)] = education
@@ -660,7 +660,11 @@ def _write(plan: _Plan, report: ImportReport, *, actor, source_name: str) -> Non
     ]
     current: dict[int, list[PositionTenure]] = {}
     for chunk in _chunks([c.pk for c in moved]):
-        for tenure in PositionTenure.objects.select_for_update().filter(cadre_id__in=chunk, is_current=True):
+        for tenure in (
+            PositionTenure.objects.select_for_update(of=("self",))
+            .filter(cadre_id__in=chunk, is_current=True)
+            .order_by("pk")
+        ):
             current.setdefault(tenure.cadre_id, []).append(tenure)
     closed = []
     for cadre in moved:

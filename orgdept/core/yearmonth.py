@@ -35,10 +35,9 @@ def _check(year: int, month: int, day: int | None, text: str, today: date) -> da
             date(year, month, day)
         except ValueError:
             raise YearMonthError(f"“{text}”不是有效的日期") from None
-    value = date(year, month, 1)
-    if value > today:
+    if date(year, month, day or 1) > today:  # a full date is compared as a full date
         raise YearMonthError(f"“{text}”晚于今天")
-    return value
+    return date(year, month, 1)
 
 
 def _from_digits(text: str, today: date) -> date:
@@ -51,7 +50,7 @@ def _from_digits(text: str, today: date) -> date:
     serial = int(text)
     if 1 <= serial <= _MAX_SERIAL:
         value = _from_serial(serial)
-        return _check(value.year, value.month, None, text, today)
+        return _check(value.year, value.month, value.day, text, today)
     raise YearMonthError(f"“{text}”不是有效的年月，应为 1975.03 的形式")
 
 
@@ -67,7 +66,7 @@ def parse_year_month(value, *, today: date | None = None) -> date | None:
     if isinstance(value, datetime):
         value = value.date()
     if isinstance(value, date):
-        return _check(value.year, value.month, None, value.isoformat(), today)
+        return _check(value.year, value.month, value.day, value.isoformat(), today)
     if isinstance(value, bool):
         raise YearMonthError(f"“{value}”不是有效的年月")
     if isinstance(value, float) and not value.is_integer():

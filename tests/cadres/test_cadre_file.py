@@ -395,3 +395,19 @@ def test_the_file_page_shows_the_qualifications_for_the_next_level(client, staff
     assert 'data-testid="qualifications"' in html
     assert "副处级" in html
     assert 'class="fail"' in html
+
+
+def test_a_full_date_later_this_month_is_in_the_future():
+    from orgdept.core.yearmonth import YearMonthError, parse_year_month
+
+    today = date(2026, 3, 10)
+    assert parse_year_month("2026-03-10", today=today) == date(2026, 3, 1)
+    assert parse_year_month("2026.03", today=today) == date(2026, 3, 1)
+    with pytest.raises(YearMonthError, match="晚于今天"):
+        parse_year_month("2026-03-25", today=today)
+
+
+def test_pinyin_initials_skip_what_is_not_a_letter_and_fit_long_names(unit):
+    cadre = make_cadre(unit, "阿卜杜热依木·买买提明·阿不都克热木·艾合买提")
+    cadre.refresh_from_db()
+    assert cadre.name_initials == "abdrymmmtmabdkrmahmt"
