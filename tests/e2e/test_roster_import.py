@@ -65,9 +65,15 @@ def test_an_administrator_fixes_a_roster_imports_it_and_finds_the_cadre(live_ser
     page.locator("[data-testid=import-done]").wait_for(state="visible")
     assert Cadre.objects.count() == 2
 
-    page.goto(base + "/cadres/?q=zs")
+    # typed into the list's search box, as a user would
+    page.click('nav.mainnav a[href="/cadres/"]')
+    page.wait_for_load_state("load")
+    page.fill("input[name=q]", "zs")
+    page.press("input[name=q]", "Enter")
+    page.wait_for_url("**/cadres/?*q=zs*")
     table = page.locator("[data-testid=cadre-table]")
     table.wait_for(state="visible")
+    page.wait_for_function("() => !document.querySelector('[data-testid=cadre-table]').innerText.includes('李四')")
     assert "张三" in table.inner_text()
     assert "李四" not in table.inner_text()
     page.screenshot(path=str(SHOTS / "roster-found.png"), full_page=True)
