@@ -36,6 +36,7 @@ class CadresConfig(AppConfig):
             ("cadre.updated", "修改干部档案"),
             ("cadre.position_assigned", "任职变动"),
             ("cadre.photo_changed", "更换照片"),
+            ("cadre.initials_refreshed", "重新计算姓名拼音首字母"),
         ):
             register_audit_action(action, label)
 

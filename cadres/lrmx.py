@@ -25,18 +25,20 @@ import base64
 import binascii
 import re
 import xml.etree.ElementTree as ET  # builds our own XML only; files are parsed through defusedxml
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 from defusedxml.ElementTree import ParseError
 from defusedxml.ElementTree import fromstring as safe_fromstring
+from django.utils import timezone
 
 from orgdept.core.exceptions import ApplicationError
 from orgdept.core.idnumbers import normalize_id_number
 from orgdept.core.yearmonth import YearMonthError, format_year_month, format_year_month_compact, parse_year_month
 
 from .approval_form import POLITICAL_SHORT_NAMES, FormOptions
+from .extensions import appraisal_summary
 from .models import Cadre, Education, PoliticalStatus, RewardPunishment
 from .normalize import clean_ethnicity, clean_name, clean_text, parse_gender, parse_political_status
 from .services.records import EducationEntry
@@ -153,7 +155,10 @@ NONE_WORDS = {"无", "无。", "暂无", "没有", "无奖惩", "无奖惩情况
 
 # a year-month as 1993.09, 1993.9 or 199309 (groups: year, month, or year, month of the compact form)
 _YM = r"(?:(\d{4})\s*[.．/]\s*(\d{1,2})|(\d{4})(\d{2}))(?!\d)"
-_RESUME_LINE = re.compile(rf"^\s*{_YM}\s*(?:-{{1,2}}|—{{1,2}}|–{{1,2}}|－{{1,2}}|~|～|〜|至)\s*(?:{_YM})?\s*(.*?)\s*$")
+_RESUME_START = re.compile(rf"^\s*{_YM}\s*(?:-{{1,2}}|—{{1,2}}|–{{1,2}}|－{{1,2}}|~|～|〜|至)")
+_RESUME_END = re.compile(rf"([ \t\u3000]*){_YM}")
+# what ends a period written apart from its dash: two spaces (or a tab, a full-width space) or the line's end
+_PERIOD_GAP = re.compile(r"^(?:[ ]{2,}|[ ]*[\t\u3000]|\s*$)")
 _DATED_ITEM = re.compile(
     r"^\s*(?:(\d{4})\s*[.．/]\s*(\d{1,2})(?!\d)|(\d{4})\s*年\s*(\d{1,2})\s*月)[\s，,、:：]*(.*?)\s*$"
 )
@@ -196,7 +201,13 @@ class LrmxRecord:
 
 
 def record_from_cadre(cadre: Cadre, options: FormOptions, *, photo: bytes | None = None) -> LrmxRecord:
-    """The record of a saved cadre (with its sections loaded) and one form's options (dates resolved)."""
+    """The record of a saved cadre (with its sections loaded) and one form's options (dates resolved).
+
+    Without a 年度考核结果 of its own, the form states what the appraisal app reports, as the PDF does.
+    """
+    if options.appraisal is None:
+        on = options.age_on or timezone.localdate()
+        options = replace(options, appraisal=appraisal_summary(cadre, on) or "")
     fields = {name: getattr(cadre, name) for name in PERSONAL_ELEMENTS.values()}
     fields["political_status"] = cadre.political_status
     fields["party_joined_month"] = cadre.party_joined_month
@@ -407,26 +418,47 @@ def _day(value: str, label: str, errors: list[str]) -> date | None:
     return None
 
 
+def _resume_period(raw: str):
+    """(start match, end match or None, the text after the period) of a 简历 line; None when it has no period.
+
+    A second date glued to the dash is the end (1993.09--1997.07). Written apart from the dash it is the end
+    only when two spaces or the line's end follow it: in a current line “2020.01--  2021.05起兼任…” it
+    starts the text.
+    """
+    start = _RESUME_START.match(raw)
+    if not start:
+        return None
+    rest = raw[start.end() :]
+    end = _RESUME_END.match(rest)
+    if end and (not end.group(1) or _PERIOD_GAP.match(rest[end.end() :])):
+        return start, end, rest[end.end() :]
+    return start, None, rest
+
+
 def _resume(text: str, errors: list[str]) -> list[dict]:
+    raw_lines = (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    while raw_lines and not _plain(raw_lines[0]):
+        raw_lines.pop(0)
     lines: list[dict] = []
-    for number, raw in enumerate(_multiline(text).split("\n"), start=1):
-        if not raw.strip():
+    for number, raw in enumerate(raw_lines, start=1):
+        plain = _plain(raw)
+        if not plain:
             continue
-        m = _RESUME_LINE.match(raw)
-        if not m:
+        period = _resume_period(raw)
+        if not period:
             if not lines:
-                errors.append(f"简历第{number}行“{raw[:20]}”没有起止时间（应为 1993.09--1997.07 的形式）")
+                errors.append(f"简历第{number}行“{plain[:20]}”没有起止时间（应为 1993.09--1997.07 的形式）")
                 continue
             previous = lines[-1]["description"]
-            joiner = " " if previous[-1:].isascii() and raw[:1].isascii() and previous else ""
-            lines[-1]["description"] = previous + joiner + raw.strip()
+            joiner = " " if previous[-1:].isascii() and plain[:1].isascii() and previous else ""
+            lines[-1]["description"] = previous + joiner + plain
             continue
+        m, e, rest = period
         start_text = f"{m.group(1) or m.group(3)}.{m.group(2) or m.group(4)}"
-        end_year, end_month = m.group(5) or m.group(7), m.group(6) or m.group(8)
         label = f"简历第{number}行"
         start = _year_month(start_text, label, errors)
-        end = _year_month(f"{end_year}.{end_month}", label, errors) if end_year else None
-        description = m.group(9).strip()
+        end = _year_month(f"{e.group(2) or e.group(4)}.{e.group(3) or e.group(5)}", label, errors) if e else None
+        description = _plain(rest)
         if start and end and end < start:
             errors.append(f"{label}：结束时间{format_year_month(end)}早于开始时间{format_year_month(start)}")
         if not description:
@@ -436,8 +468,13 @@ def _resume(text: str, errors: list[str]) -> list[dict]:
     return lines
 
 
+def punishment_word(description: str) -> str:
+    """The first word that makes an item a punishment (警告, 处分 …), or ""."""
+    return next((word for word in PUNISHMENT_WORDS if word in description), "")
+
+
 def reward_kind(description: str) -> str:
-    if any(word in description for word in PUNISHMENT_WORDS):
+    if punishment_word(description):
         return RewardPunishment.Kind.PUNISHMENT
     return RewardPunishment.Kind.REWARD
 
@@ -459,6 +496,18 @@ def _rewards(text: str, errors: list[str]) -> list[dict]:
             description = m.group(5)
         items.append({"kind": reward_kind(description), "month": month, "description": description})
     return items
+
+
+def guessed_kind_warnings(rewards: list[dict]) -> list[str]:
+    """The file does not say which items are punishments: each one taken for a punishment by its words."""
+    warnings = []
+    for number, item in enumerate(rewards, start=1):
+        word = punishment_word(item["description"])
+        if word:
+            warnings.append(
+                f"奖惩情况第{number}项“{item['description'][:30]}”因含有“{word}”按惩处导入（文件不区分奖励和惩处），请核对"
+            )
+    return warnings
 
 
 def _party(value: str, errors: list[str]) -> tuple[str | None, date | None]:
@@ -599,4 +648,5 @@ def lrmx_parse(data: bytes) -> LrmxRecord:
     )
     if errors:
         raise LrmxError(errors)
+    record.warnings += guessed_kind_warnings(record.rewards)
     return record

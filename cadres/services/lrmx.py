@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -27,6 +28,7 @@ from .records import (
     describe_family_member,
     describe_resume_line,
     describe_reward,
+    files_removed_on_rollback,
     photo_normalize,
 )
 
@@ -247,9 +249,30 @@ def lrmx_preview(*, record: LrmxRecord, cadre: Cadre | None = None) -> LrmxPrevi
         DiffRow(key, label, old_sections[key], new_sections[key], photo_note if key == "photo" else "")
         for key, label in SECTION_LABELS.items()
     ]
+    kind_warnings = _kind_change_warnings(record, cadre)
+    if kind_warnings:
+        record = dataclasses.replace(record, warnings=[*record.warnings, *kind_warnings])
     return LrmxPreview(record=record, cadre=cadre, rows=rows, sections=sections, errors=_check(record, candidate))
 
 
+def _kind_change_warnings(record: LrmxRecord, cadre: Cadre | None) -> list[str]:
+    """Items the file (which has no kind) would turn from a punishment into a reward or back."""
+    if cadre is None:
+        return []
+    stored = {(r.month, r.description): r for r in cadre.rewards_punishments.all()}
+    warnings = []
+    for item in record.rewards:
+        old = stored.get((item["month"], item["description"]))
+        if old is not None and old.kind != item["kind"]:
+            new_label = RewardPunishment.Kind(item["kind"]).label
+            warnings.append(
+                f"奖惩情况“{item['description'][:30]}”在档案中为{old.get_kind_display()}，文件不区分奖励和惩处，"
+                f"按用词判为{new_label}：确认导入将改为{new_label}"
+            )
+    return warnings
+
+
+@files_removed_on_rollback()
 @transaction.atomic
 def cadre_apply_lrmx(
     *,
@@ -286,11 +309,12 @@ def cadre_apply_lrmx(
         cadre = cadre_update(cadre=cadre, actor=actor, expected_version=expected_version, **record.fields)
         cadre = cadre_set_education(cadre=cadre, actor=actor, full_time=record.full_time, in_service=record.in_service)
         created = False
+    if not photo_unchanged(cadre, record.photo):
+        # a later step that fails rolls the whole import back, and the photo file written here goes with it
+        cadre = cadre_set_photo(cadre=cadre, content=record.photo, actor=actor)
     cadre = cadre_replace_resume(cadre=cadre, lines=record.resume, actor=actor)
     cadre = cadre_replace_rewards(cadre=cadre, items=record.rewards, actor=actor)
     cadre = cadre_replace_family(cadre=cadre, members=record.family, actor=actor)
-    if not photo_unchanged(cadre, record.photo):
-        cadre = cadre_set_photo(cadre=cadre, content=record.photo, actor=actor)
     audit_log(
         actor=actor,
         action="cadre.lrmx_imported",

@@ -11,7 +11,7 @@ from django.db.models import Count
 from orgdept.core.audit import audit_log
 from orgdept.core.exceptions import ApplicationError
 
-from ..models import Position, PositionQuota, PositionTenure, Rank, Unit
+from ..models import Cadre, Position, PositionQuota, PositionTenure, Rank, Unit
 
 
 @transaction.atomic
@@ -122,12 +122,16 @@ def quota_lines(units) -> list[QuotaLine]:
     return lines
 
 
-def quota_check(*, unit: Unit, level: str, adding: int = 1, releasing: int = 0) -> QuotaLine:
+def quota_check(
+    *, unit: Unit, level: str, adding: int = 1, releasing: int = 0, cadre: Cadre | None = None
+) -> QuotaLine:
     """Refuses (ApplicationError) an appointment that would put `unit` over its approved `level` posts.
 
     Call it inside the transaction that makes the appointment, after locking: the quota row is locked
     so two appointments cannot both take the last post. `releasing` counts posts of the level that the
-    same decision frees (e.g. the holder being removed at the same time).
+    same decision frees (e.g. the holder being removed at the same time). `cadre`, when given, is the one
+    being appointed: one who already holds a leading post of the level in the unit is counted already
+    (a cadre counts once per unit and level), so they are not added again.
     """
     if adding < 1 or releasing < 0:
         raise ValueError("adding must be at least 1 and releasing not negative")
@@ -136,6 +140,10 @@ def quota_check(*, unit: Unit, level: str, adding: int = 1, releasing: int = 0) 
     line = QuotaLine(unit, level, quota.approved if quota else None, occupied)
     if quota is None:
         raise ApplicationError(f"{unit.name}未核定{level}领导职数，不能配备（超职数配备）", extra={"line": line})
+    if cadre is not None and _counted(cadre, unit, level):
+        adding -= 1
+        if adding == 0:
+            return line  # the appointment takes no further post of the level
     after = occupied - releasing + adding
     if after > quota.approved:
         # the count after the decision, so that a removal made at the same time is visible in the message
@@ -146,6 +154,13 @@ def quota_check(*, unit: Unit, level: str, adding: int = 1, releasing: int = 0) 
             extra={"line": line},
         )
     return line
+
+
+def _counted(cadre: Cadre, unit: Unit, level: str) -> bool:
+    """Whether `occupancy` already counts the cadre for this unit and level."""
+    return PositionTenure.objects.filter(
+        cadre=cadre, is_current=True, position__leading=True, position__unit=unit, position__level=level
+    ).exists()
 
 
 def units_over_quota() -> list[QuotaLine]:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextvars
 import io
+import logging
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
@@ -44,10 +47,55 @@ CADRE_FIELDS = (
 )
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 
+logger = logging.getLogger(__name__)
+
+
+# Surnames read otherwise than the character usually is (曾 zēng, not céng), with their initials; a name
+# starting with one of them is taken to start with that surname (the compound surnames are tried first).
+SURNAME_INITIALS = {
+    "尉迟": "yc",
+    "万俟": "mq",
+    "长孙": "zs",
+    "曾": "z",
+    "单": "s",
+    "解": "x",
+    "仇": "q",
+    "区": "o",
+    "查": "z",
+    "朴": "p",
+    "覃": "q",
+    "乐": "y",
+}
+_SURNAME_LENGTHS = sorted({len(s) for s in SURNAME_INITIALS}, reverse=True)
+
+
+def _letters(text: str) -> str:
+    letters = (p[0] for p in lazy_pinyin(text, style=Style.FIRST_LETTER) if p)
+    return "".join(c for c in letters if c.isascii() and c.isalpha()).lower()
+
 
 def name_initials(name: str) -> str:
-    letters = (p[0] for p in lazy_pinyin(name, style=Style.FIRST_LETTER) if p)
-    return "".join(c for c in letters if c.isascii() and c.isalpha()).lower()
+    """The pinyin initials of a name (曾伟 → zw), the surname read as a surname."""
+    for length in _SURNAME_LENGTHS:
+        surname = SURNAME_INITIALS.get(name[:length])
+        if surname:
+            return surname + _letters(name[length:])
+    return _letters(name)
+
+
+@transaction.atomic
+def cadres_refresh_name_initials(*, actor, batch_size: int = 500) -> int:
+    """Recomputes every cadre's pinyin initials (after the reading rules changed); returns how many changed."""
+    changed = []
+    for cadre in Cadre.objects.only("pk", "name", "name_initials").order_by("pk").iterator(chunk_size=batch_size):
+        initials = name_initials(cadre.name)
+        if initials != cadre.name_initials:
+            cadre.name_initials = initials
+            changed.append(cadre)
+    Cadre.objects.bulk_update(changed, ["name_initials"], batch_size=batch_size)
+    if changed:
+        audit_log(actor=actor, action="cadre.initials_refreshed", details={"changed": len(changed)})
+    return len(changed)
 
 
 def _application_error(errors: dict[str, str]) -> ApplicationError:
@@ -246,6 +294,8 @@ def cadre_update(*, cadre: Cadre, actor, expected_version: int | None = None, **
     cadre.save()
     if {"unit", "current_post"} & changes.keys():
         _move_tenure(cadre, cadre.post_since_month)
+    elif "post_since_month" in changes:
+        changes.update(_restart_tenure(cadre, cadre.post_since_month))
     audit_log(actor=actor, action="cadre.updated", obj=cadre, details={"changes": changes})
     return cadre
 
@@ -299,6 +349,28 @@ def _move_tenure(cadre: Cadre, start: date | None) -> None:
         tenure.save(update_fields=["is_current", "end_month"])
     if open_new:
         _open_tenure(cadre, target, start)
+
+
+def _restart_tenure(cadre: Cadre, start: date | None) -> dict[str, list[str]]:
+    """A corrected 任现职时间 of the same post is the corrected start of its open tenure; returns the changes.
+
+    The tenure is the one on the post the file names; a file whose post text names no position (concurrent
+    posts written together) corrects its only open tenure, and leaves several alone.
+    """
+    if start is None:
+        return {}
+    current = list(_lock_rows(PositionTenure.objects.filter(cadre=cadre, is_current=True).select_related("position")))
+    tenures = [t for t in current if t.position.unit_id == cadre.unit_id and t.position.title == cadre.current_post]
+    if not tenures and len(current) == 1:
+        tenures = current
+    changes = {}
+    for tenure in tenures:
+        if tenure.start_month == start:
+            continue
+        changes[f"{tenure.position.title}任职起始时间"] = [field_display(tenure.start_month), field_display(start)]
+        tenure.start_month = start
+        tenure.save(update_fields=["start_month"])
+    return changes
 
 
 @transaction.atomic
@@ -390,7 +462,9 @@ def describe_resume_line(line: ResumeLine) -> str:
 
 
 def describe_reward(item: RewardPunishment) -> str:
-    return f"{format_year_month(item.month)} {item.description}".strip()
+    """2015.12 被评为优秀公务员（奖励）: with the kind, so that a changed kind shows in diffs and the history."""
+    kind = f"（{item.get_kind_display()}）" if item.kind else ""
+    return f"{format_year_month(item.month)} {item.description}".strip() + kind
 
 
 def describe_family_member(m: FamilyMember) -> str:
@@ -443,6 +517,46 @@ def photo_normalize(content: bytes) -> bytes:
         raise ApplicationError("无法识别的照片文件，请上传JPG或PNG图片", field="photo") from None
 
 
+# the files written inside the innermost `files_removed_on_rollback` block, as (storage, name)
+_written_files: contextvars.ContextVar[list | None] = contextvars.ContextVar("cadres_written_files", default=None)
+
+
+@contextmanager
+def files_removed_on_rollback():
+    """Deletes again the files a block writes if the block raises.
+
+    Storage is not transactional: a file written in a transaction that rolls back would stay with
+    nothing referring to it. Put around (outside) an atomic block, a raise means that block rolled back,
+    so the files its services wrote (see `_file_written`) go; the files of a block that succeeds pass to
+    the enclosing block, to go if that one fails. An enclosing transaction that rolls back without one
+    of these blocks around it is not seen.
+    """
+    parent = _written_files.get()
+    mine: list = []
+    token = _written_files.set(mine)
+    try:
+        yield
+    except BaseException:
+        for storage, name in mine:
+            try:
+                storage.delete(name)
+            except OSError:
+                logger.warning("could not remove %s after a rollback", name, exc_info=True)
+        raise
+    else:
+        if parent is not None:
+            parent.extend(mine)
+    finally:
+        _written_files.reset(token)
+
+
+def _file_written(storage, name: str) -> None:
+    files = _written_files.get()
+    if files is not None:
+        files.append((storage, name))
+
+
+@files_removed_on_rollback()
 @transaction.atomic
 def cadre_set_photo(*, cadre: Cadre, content: bytes | None, actor) -> Cadre:
     cadre = _locked(cadre, None)
@@ -450,6 +564,7 @@ def cadre_set_photo(*, cadre: Cadre, content: bytes | None, actor) -> Cadre:
     cadre.version += 1
     if content:
         cadre.photo.save("photo.jpg", ContentFile(photo_normalize(content)), save=False)
+        _file_written(cadre.photo.storage, cadre.photo.name)
     else:
         cadre.photo = ""
     cadre.save(update_fields=["photo", "version", "updated_at"])

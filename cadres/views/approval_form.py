@@ -312,7 +312,10 @@ UPLOAD_DIR = "lrmx-imports"
 
 
 def _may_import(user) -> bool:
-    return user.has_perm("cadres.change_cadre") or user.has_perm("cadres.add_cadre")
+    # the preview shows the stored file it matches: reading cadre files is needed as well as writing them
+    return user.has_perm("cadres.view_cadre") and (
+        user.has_perm("cadres.change_cadre") or user.has_perm("cadres.add_cadre")
+    )
 
 
 def _pending(request) -> dict:

@@ -46,6 +46,13 @@ def document_kind(name: str) -> DocumentKind:
         raise ApplicationError(f"未知的文件类型：{name}") from None
 
 
+def document_may_access(user, document: Document) -> bool:
+    """Whether `user` may still ask for what `document` holds: a right lost since (a role taken away)
+    also takes away the files made under it. A kind no longer registered gives no one access."""
+    spec = _kinds.get(document.kind)
+    return spec is not None and bool(spec.may_request(user, document.params or {}))
+
+
 @transaction.atomic
 def document_request(*, kind: str, params: dict, title: str, actor) -> Document:
     """Creates a PENDING document for `actor` and queues its rendering after commit."""

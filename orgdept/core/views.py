@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_POST
 from . import selectors
 from .audit import audit_log
 from .calendar_pdf import calendar_months
-from .documents import document_request
+from .documents import document_may_access, document_request
 from .exceptions import ApplicationError
 from .forms import AuditEventFilterForm, CalendarImportForm, DocumentFilterForm, NotificationFilterForm
 from .health import system_checks
@@ -74,8 +75,11 @@ class DocumentListView(LoginRequiredMixin, FilteredListView):
 
 
 def access_document(user, pk: int) -> Document:
+    """The document if `user` may see it: theirs (404 otherwise) and still theirs to ask for (403 otherwise)."""
     document = get_object_or_404(Document.objects.select_related("requested_by"), pk=pk)
     require_perm(user, "core.view_document", document)
+    if not document_may_access(user, document):
+        raise PermissionDenied
     return document
 
 

@@ -182,7 +182,9 @@ def test_the_sheet_holds_every_section_with_year_month_dates(cadre):
 
 
 def test_members_of_other_parties_show_their_party_where_the_party_date_goes(unit):
-    member = make_cadre(unit, "周敏", political_status=PoliticalStatus.CDL, party_joined_month=ym(1998, 6))
+    member = make_cadre(
+        unit, "周敏", born=date(1970, 5, 1), political_status=PoliticalStatus.CDL, party_joined_month=ym(1998, 6)
+    )
     masses = make_cadre(unit, "吴刚", political_status=PoliticalStatus.MASSES)
     assert sheet_context(loaded(member), OPTIONS)["party"] == "1998.06民盟"
     assert sheet_context(loaded(masses), OPTIONS)["party"] == ""
@@ -333,6 +335,26 @@ def test_requesting_the_form_renders_a_ready_one_page_pdf_and_audits_it(
     response = client.get(reverse("core:document_download", args=[document.pk]))
     assert response.status_code == 200
     assert AuditEvent.objects.filter(action="document.downloaded", object_id=str(document.pk)).exists()
+
+
+def test_the_form_pdf_cannot_be_fetched_once_the_right_to_view_cadre_files_is_gone(
+    client, staff, cadre, django_capture_on_commit_callbacks
+):
+    from django.contrib.auth.models import Group
+
+    client.force_login(staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("cadres:approval_form", args=[cadre.pk]), {"age_on": "2026-06-15"})
+    document = Document.objects.get(kind="approval_form")
+    assert document.status == Document.Status.READY, document.error
+    download = reverse("core:document_download", args=[document.pk])
+    detail = reverse("core:document_detail", args=[document.pk])
+    assert client.get(detail).status_code == 200
+
+    staff.groups.remove(*Group.objects.filter(name=roles.CADRE_SECTION))  # moved out of the cadre section
+    assert client.get(download).status_code == 403
+    assert client.get(detail).status_code == 403
+    assert not AuditEvent.objects.filter(action="document.downloaded", object_id=str(document.pk)).exists()
 
 
 def test_the_options_default_to_today_and_the_requesting_user(client, staff, cadre):

@@ -411,3 +411,110 @@ def test_pinyin_initials_skip_what_is_not_a_letter_and_fit_long_names(unit):
     cadre = make_cadre(unit, "阿卜杜热依木·买买提明·阿不都克热木·艾合买提")
     cadre.refresh_from_db()
     assert cadre.name_initials == "abdrymmmtmabdkrmahmt"
+
+
+@pytest.mark.parametrize(
+    ("name", "initials"),
+    [
+        ("曾伟", "zw"),
+        ("单雄信", "sxx"),
+        ("解放", "xf"),
+        ("仇明", "qm"),
+        ("区华", "oh"),
+        ("查良", "zl"),
+        ("朴正", "pz"),
+        ("覃明", "qm"),
+        ("尉迟恭", "ycg"),
+        ("万俟卨", "mqx"),
+        ("长孙无忌", "zswj"),
+        ("乐平", "yp"),
+        ("张乐", "zl"),
+        ("王曾", "wc"),
+    ],
+)
+def test_pinyin_initials_read_the_surname_as_a_surname(name, initials):
+    from cadres.services import name_initials
+
+    assert name_initials(name) == initials
+
+
+def test_the_list_finds_a_cadre_by_the_initials_of_a_surname_with_its_own_reading(client, staff, unit):
+    make_cadre(unit, "曾伟")
+    make_cadre(unit, "陈伟")
+    client.force_login(staff)
+    found = client.get(reverse("cadres:cadre_list"), {"q": "zw"}).context["object_list"]
+    assert [c.name for c in found] == ["曾伟"]
+
+
+def test_refresh_name_initials_recomputes_the_initials_of_files_saved_before(unit):
+    from django.core.management import call_command
+
+    old = make_cadre(unit, "曾伟")
+    kept = make_cadre(unit, "李四")
+    # as saved under the old reading rule (no service writes a wrong value any more)
+    Cadre.objects.filter(pk=old.pk).update(name_initials="cw")
+    out = io.StringIO()
+    call_command("refresh_name_initials", stdout=out)
+    assert "1" in out.getvalue()
+    old.refresh_from_db()
+    kept.refresh_from_db()
+    assert (old.name_initials, kept.name_initials) == ("zw", "ls")
+    assert AuditEvent.objects.filter(action="cadre.initials_refreshed", details__changed=1).exists()
+    call_command("refresh_name_initials", stdout=io.StringIO())
+    assert AuditEvent.objects.filter(action="cadre.initials_refreshed").count() == 1
+
+
+def test_correcting_the_time_in_post_moves_the_start_of_the_open_tenure(unit):
+    from cadres.selectors import rotation_due
+
+    leader = make_cadre(
+        unit, "王局长", rank=Rank.ZHENG_KE, current_post="区财政局局长", post_since_month=date(2020, 1, 1)
+    )
+    [tenure] = PositionTenure.objects.filter(cadre=leader)
+    assert tenure.position.rotation_kind == Position.RotationKind.LEADER
+    assert list(rotation_due(on_date=TODAY)) == []
+
+    cadre_update(cadre=leader, actor=None, post_since_month=date(2012, 1, 1))
+
+    tenure.refresh_from_db()
+    assert (tenure.is_current, tenure.start_month) == (True, date(2012, 1, 1))
+    assert PositionTenure.objects.filter(cadre=leader).count() == 1
+    assert [t.cadre.name for t in rotation_due(on_date=TODAY)] == ["王局长"]
+    event = AuditEvent.objects.filter(action="cadre.updated", object_id=str(leader.pk)).latest("pk")
+    assert event.details["changes"]["区财政局局长任职起始时间"] == ["2020.01", "2012.01"]
+
+
+def _stored_photos(media_root) -> list[str]:
+    folder = media_root / "cadre-photos"
+    return sorted(p.name for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
+
+
+def test_a_photo_written_in_a_transaction_that_rolls_back_is_removed(cadre, settings, tmp_path):
+    from django.db import transaction
+
+    from cadres.services import cadre_set_photo
+    from cadres.services.records import files_removed_on_rollback
+
+    settings.MEDIA_ROOT = tmp_path
+    cadre_set_photo(cadre=cadre, content=_png(), actor=None)
+    kept = _stored_photos(tmp_path)
+    assert len(kept) == 1
+
+    class Later(Exception):
+        pass
+
+    # the photo is replaced, then something later in the same transaction fails
+    with pytest.raises(Later), files_removed_on_rollback(), transaction.atomic():
+        cadre_set_photo(cadre=cadre, content=_png(), actor=None)
+        assert len(_stored_photos(tmp_path)) == 2
+        raise Later
+    assert _stored_photos(tmp_path) == kept
+    cadre.refresh_from_db()
+    assert cadre.photo.name.endswith(kept[0])
+    with cadre.photo.open("rb") as f:
+        assert f.read()[:3] == b"\xff\xd8\xff"
+
+    # a refused photo writes nothing
+    with pytest.raises(ApplicationError):
+        cadre_set_photo(cadre=cadre, content=b"not a picture", actor=None)
+    assert _stored_photos(tmp_path) == kept

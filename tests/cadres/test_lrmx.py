@@ -113,7 +113,12 @@ def test_a_full_file_survives_export_and_import_into_an_empty_database(unit):
 
 def test_a_member_of_another_party_keeps_the_party_through_the_file(unit):
     original = make_cadre(
-        unit, "周敏", male=False, political_status=PoliticalStatus.CDL, party_joined_month=date(1999, 6, 1)
+        unit,
+        "周敏",
+        born=date(1972, 5, 1),
+        male=False,
+        political_status=PoliticalStatus.CDL,
+        party_joined_month=date(1999, 6, 1),
     )
     content = export(original)
     assert b"<RuDangShiJian>199906\xe6\xb0\x91\xe7\x9b\x9f</RuDangShiJian>" in content  # 199906民盟
@@ -222,6 +227,11 @@ def lrmx_with(**texts) -> bytes:
             "1993.09--1997.07  甲\n   续\n1997.07--  乙",
             [(date(1993, 9, 1), date(1997, 7, 1), "甲续"), (date(1997, 7, 1), None, "乙")],
         ),
+        # a current line whose text starts with a date: the date is text, not the end
+        ("2020.01--  2021.05起兼任区长助理", [(date(2020, 1, 1), None, "2021.05起兼任区长助理")]),
+        ("2020.01-- 2021.05 起兼任区长助理", [(date(2020, 1, 1), None, "2021.05 起兼任区长助理")]),
+        ("2020.01--  2021.05  区长助理", [(date(2020, 1, 1), date(2021, 5, 1), "区长助理")]),
+        ("2020.01--\t2021.05\t区长助理", [(date(2020, 1, 1), date(2021, 5, 1), "区长助理")]),
     ],
 )
 def test_resume_lines_in_the_ways_files_write_them(text, expected):
@@ -570,3 +580,129 @@ def test_uploads_left_unconfirmed_are_removed_after_a_day(client, staff):
     os.utime(default_storage.path(old_path), (day_and_a_bit, day_and_a_bit))
     upload(client, FIXTURE.read_bytes())
     assert not default_storage.exists(old_path)
+
+
+@pytest.fixture
+def appraisal_provider():
+    """Registers an appraisal provider for the test and puts back the one there was."""
+    from cadres import extensions
+
+    previous = extensions._appraisal_summary
+    seen = []
+
+    def provider(cadre, on):
+        seen.append((cadre.pk, on))
+        return "2023—2025年度考核均为优秀"
+
+    extensions.register_appraisal_summary(provider)
+    yield seen
+    extensions._appraisal_summary = previous
+
+
+def test_the_export_states_the_appraisal_the_appraisal_app_reports(client, staff, unit, appraisal_provider):
+    cadre = make_cadre(unit, "吴刚")
+    content = export(cadre, FormOptions(age_on=AGE_ON, filled_on=date(2026, 6, 1)))
+    assert lrmx_parse(content).options.appraisal == "2023—2025年度考核均为优秀"
+    assert appraisal_provider == [(cadre.pk, AGE_ON)]
+    # the form's own line wins, as on the PDF
+    assert lrmx_parse(export(cadre, FormOptions(age_on=AGE_ON, appraisal="称职"))).options.appraisal == "称职"
+    client.force_login(staff)
+    response = client.get(reverse("cadres:cadre_lrmx", args=[cadre.pk]))
+    assert lrmx_parse(response.content).options.appraisal == "2023—2025年度考核均为优秀"
+
+
+def test_a_changed_kind_shows_in_the_diff_the_history_and_a_warning(client, staff, unit):
+    from cadres.services import cadre_replace_rewards
+
+    cadre = make_cadre(unit, "吴刚")
+    # stored as a punishment, though its words name none: the file, which has no kind, makes it a reward
+    cadre_replace_rewards(
+        cadre=cadre,
+        actor=None,
+        items=[
+            {"kind": "punishment", "month": date(2019, 3, 1), "description": "受到组织处理"},
+            {"kind": "reward", "month": date(2015, 12, 1), "description": "被评为全区优秀公务员"},
+        ],
+    )
+    content = export(cadre, FormOptions(age_on=AGE_ON))
+    record = lrmx_parse(content)
+    assert [r["kind"] for r in record.rewards] == ["reward", "reward"]
+    preview = lrmx_preview(record=record)
+    rewards = next(row for row in preview.sections if row.key == "rewards")
+    assert rewards.changed
+    assert rewards.old.split("\n")[0] == "2019.03 受到组织处理（惩处）"
+    assert rewards.new.split("\n")[0] == "2019.03 受到组织处理（奖励）"
+    assert any("在档案中为惩处" in w and "受到组织处理" in w for w in preview.record.warnings)
+    assert not any("在档案中为" in w for w in record.warnings)  # the parsed record itself is left as it was
+
+    client.force_login(staff)
+    url = upload(client, content)
+    assert "在档案中为惩处" in client.get(url).content.decode()
+    assert client.post(url, {"action": "confirm"}).status_code == 302
+    event = AuditEvent.objects.filter(action="cadre.updated", object_id=str(cadre.pk)).latest("pk")
+    old, new = event.details["changes"]["奖惩情况"]
+    assert "（惩处）" in old and "（惩处）" not in new
+
+
+def test_an_item_taken_for_a_punishment_by_its_words_is_warned_about():
+    record = lrmx_parse(lrmx_with(JiangChengQingKuang="2012.12 被评为优秀公务员\n2015.03 受到党内警告处分"))
+    guessed = [w for w in record.warnings if "按惩处导入" in w]
+    assert len(guessed) == 1 and "第2项" in guessed[0] and "警告" in guessed[0]
+
+
+def test_a_current_resume_line_whose_text_starts_with_a_date_round_trips(unit):
+    from cadres.services import cadre_replace_resume
+
+    cadre = make_cadre(unit, "吴刚")
+    lines = [
+        {"start_month": date(2015, 1, 1), "end_month": date(2020, 1, 1), "description": "云岭区财政局副局长"},
+        {"start_month": date(2020, 1, 1), "end_month": None, "description": "2021.05起兼任区长助理"},
+    ]
+    cadre_replace_resume(cadre=cadre, actor=None, lines=lines)
+    content = export(cadre, FormOptions(age_on=AGE_ON))
+    assert "2020.01--  2021.05起兼任区长助理" in content.decode()
+    assert lrmx_parse(content).resume == lines
+    assert record_to_lrmx(lrmx_parse(content)) == content
+
+
+def test_importing_needs_the_right_to_view_cadre_files_as_well(client, make_user, unit):
+    from django.contrib.auth.models import Permission
+
+    cadre = full_cadre(unit)
+    content = export(cadre)
+    writer = make_user(username="writer-only")
+    writer.user_permissions.add(
+        *Permission.objects.filter(content_type__app_label="cadres", codename__in=["change_cadre", "add_cadre"])
+    )
+    client.force_login(writer)
+    assert client.get(reverse("cadres:lrmx_import")).status_code == 403
+    file = io.BytesIO(content)
+    file.name = "person.lrmx"
+    assert client.post(reverse("cadres:lrmx_import"), {"file": file}).status_code == 403
+    assert client.get(reverse("cadres:lrmx_import_preview", args=["x" * 22])).status_code == 403
+    # the same user, once allowed to read cadre files, gets the preview of the stored file
+    writer.user_permissions.add(Permission.objects.get(content_type__app_label="cadres", codename="view_cadre"))
+    writer = type(writer).objects.get(pk=writer.pk)  # a fresh permission cache
+    client.force_login(writer)
+    url = upload(client, content)
+    assert client.get(url).context["preview"].cadre.pk == cadre.pk
+    assert AuditEvent.objects.filter(action="cadre.viewed", actor__username="writer-only").exists()
+
+
+def test_an_import_that_fails_after_the_photo_leaves_no_photo_file(unit, media_root):
+    cadre = make_cadre(unit, "吴刚")
+    picture = io.BytesIO()
+    Image.new("RGB", (90, 120), (30, 30, 200)).save(picture, "PNG")
+    record = lrmx_parse(export(cadre, FormOptions(age_on=AGE_ON)))
+    record.photo = picture.getvalue()
+    # a family member the file cannot hold: refused after the photo has been written
+    record.family = [
+        {"relation": "妻子", "name": "王" * 200, "birth_month": None, "political_status": "", "work_and_post": ""}
+    ]
+    with pytest.raises(ApplicationError):
+        cadre_apply_lrmx(
+            record=record, actor=None, cadre=cadre, expected_version=Cadre.objects.get(pk=cadre.pk).version
+        )
+    folder = media_root / "cadre-photos"
+    assert not (folder.exists() and any(p.is_file() for p in folder.rglob("*")))
+    assert not Cadre.objects.get(pk=cadre.pk).photo

@@ -112,6 +112,27 @@ def test_releasing_counts_the_posts_the_same_decision_frees(bureau, posts):
     assert "已配备2名，本次免去1名，再配备2名将达到3名" in excinfo.value.message
 
 
+def test_a_cadre_already_holding_a_post_of_the_level_is_not_counted_again(bureau, posts):
+    quota_set(unit=bureau, level=Rank.FU_KE, approved=2, actor=None)
+    li = make_cadre(bureau, "李副")
+    appoint(li, posts["deputy"])
+    appoint(make_cadre(bureau, "王副"), posts["accountant"])
+    # 李副 taking the second 副科级 post as well still fills two posts
+    line = check(bureau, Rank.FU_KE, cadre=li)
+    assert (line.approved, line.occupied) == (2, 2)
+    assert occupied(bureau, Rank.FU_KE) == 2
+    # someone new is still refused, and so is 李副 bringing another new holder with him
+    with pytest.raises(ApplicationError, match="已配备2名，再配备1名将达到3名"):
+        check(bureau, Rank.FU_KE, cadre=make_cadre(bureau, "赵新"))
+    with pytest.raises(ApplicationError, match="已配备2名，再配备1名将达到3名"):
+        check(bureau, Rank.FU_KE, adding=2, cadre=li)
+    # a post of the level in another unit does not count
+    other = make_unit("区税务局")
+    quota_set(unit=other, level=Rank.FU_KE, approved=0, actor=None)
+    with pytest.raises(ApplicationError, match="核定0名"):
+        check(other, Rank.FU_KE, cadre=li)
+
+
 def test_quota_check_rejects_nonsense_counts(bureau):
     with pytest.raises(ValueError):
         check(bureau, Rank.FU_KE, adding=0)

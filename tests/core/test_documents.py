@@ -267,6 +267,38 @@ def test_another_user_gets_404(client, make_user, ready_document, role):
     assert not AuditEvent.objects.filter(action="document.downloaded").exists()
 
 
+def test_a_requester_who_lost_the_right_to_ask_for_the_kind_can_no_longer_open_it(
+    client, requester, monkeypatch, django_capture_on_commit_callbacks
+):
+    allowed = {"requester"}
+    kind = DocumentKind(
+        name="test_guarded",
+        label="受限文件",
+        render=lambda document: (FAKE_PDF, "受限文件.pdf"),
+        may_request=lambda user, params: user.username in allowed and params.get("unit") == 7,
+    )
+    monkeypatch.setitem(documents._kinds, kind.name, kind)
+    with django_capture_on_commit_callbacks(execute=True):
+        document = document_request(kind="test_guarded", params={"unit": 7}, title="受限文件", actor=requester)
+    download = reverse("core:document_download", args=[document.pk])
+    detail = reverse("core:document_detail", args=[document.pk])
+    client.force_login(requester)
+    assert client.get(detail).status_code == 200
+    response = client.get(download)
+    assert response.status_code == 200
+    b"".join(response.streaming_content)
+
+    allowed.clear()  # the right is taken away after the file was made
+    assert client.get(download).status_code == 403
+    assert client.get(detail).status_code == 403
+    assert client.get(detail, headers={"HX-Request": "true"}).status_code == 403
+    assert AuditEvent.objects.filter(action="document.downloaded").count() == 1
+    # a kind no longer registered gives no one its files
+    allowed.add("requester")
+    monkeypatch.delitem(documents._kinds, kind.name)
+    assert client.get(download).status_code == 403
+
+
 def test_anonymous_is_sent_to_login(client, ready_document):
     url = reverse("core:document_download", args=[ready_document.pk])
     response = client.get(url)
