@@ -19,6 +19,8 @@ app.conf.beat_schedule = {
     "requeue-stale-documents": {"task": "core.requeue_stale_documents", "schedule": 300.0},
     # Imports left half-way by a lost worker are queued again (a batch's steps are safe to repeat).
     "requeue-stale-import-batches": {"task": "core.requeue_stale_import_batches", "schedule": 300.0},
+    # Each night: uploaded spreadsheets of imports done or abandoned days ago are deleted (personal data).
+    "purge-old-import-batches": {"task": "core.purge_old_import_batches", "schedule": crontab(hour=3, minute=15)},
     # Each morning: warn administrators when next year's holiday schedule is missing.
     "check-calendar-coverage": {"task": "core.check_calendar_coverage", "schedule": crontab(hour=7, minute=30)},
 }

@@ -69,7 +69,7 @@ SURNAME_INITIALS = {
 _SURNAME_LENGTHS = sorted({len(s) for s in SURNAME_INITIALS}, reverse=True)
 
 
-def _letters(text: str) -> str:
+def pinyin_letters(text: str) -> str:
     letters = (p[0] for p in lazy_pinyin(text, style=Style.FIRST_LETTER) if p)
     return "".join(c for c in letters if c.isascii() and c.isalpha()).lower()
 
@@ -79,8 +79,8 @@ def name_initials(name: str) -> str:
     for length in _SURNAME_LENGTHS:
         surname = SURNAME_INITIALS.get(name[:length])
         if surname:
-            return surname + _letters(name[length:])
-    return _letters(name)
+            return surname + pinyin_letters(name[length:])
+    return pinyin_letters(name)
 
 
 @transaction.atomic

@@ -51,7 +51,15 @@ from ..normalize import (
     parse_political_status,
     parse_rank,
 )
-from .records import cadre_check, name_initials, new_position, tenure_moves, unit_create
+from .records import (
+    SURNAME_INITIALS,
+    cadre_check,
+    name_initials,
+    new_position,
+    pinyin_letters,
+    tenure_moves,
+    unit_create,
+)
 
 # the standard columns, in the standard order (exports write them so; imports accept any order)
 COLUMNS = (
@@ -118,8 +126,9 @@ EDUCATION_COLUMNS = {
 EDUCATION_ATTRS = ("education", "degree", "school_major")
 DATE_FIELDS = ("birth_month", "party_joined_month", "work_started_month", "post_since_month", "rank_since_month")
 TEXT_FIELDS = ("native_place", "birthplace", "current_post", "professional_title", "health", "phone")
-# blank cells in these columns keep what the file holds (the model has no blank value for them)
-KEEP_WHEN_BLANK = {"ethnicity": "汉族", "political_status": Cadre._meta.get_field("political_status").default}
+# a new file records what the roster says: a blank or missing column stays blank (no invented 汉族 or 中共党员)
+BLANK_WHEN_MISSING = ("ethnicity", "political_status")
+MAX_NAMES_SHOWN = 20
 MAX_LENGTH = {f.name: f.max_length for f in Cadre._meta.get_fields() if getattr(f, "max_length", None)}
 EDUCATION_MAX_LENGTH = {a: Education._meta.get_field(a).max_length for a in EDUCATION_ATTRS}
 UNIT_NAME_MAX_LENGTH = Unit._meta.get_field("name").max_length
@@ -130,6 +139,7 @@ CSV_TYPE = "text/csv; charset=utf-8"
 
 register_audit_action("roster.imported", "导入花名册")
 register_audit_action("roster.exported", "导出花名册")
+register_audit_action("roster.previewed", "查看花名册导入预览")
 register_audit_action("cadre.imported", "通过花名册导入干部档案")
 
 _LINE_SPACES = re.compile(r"[ \t\f\v]+")
@@ -154,7 +164,8 @@ _initials_of_char: dict[str, str] = {}
 def _initials(name: str) -> str:
     """`name_initials`, faster for the usual name: without a phrase in it, each character reads on its own.
 
-    Anything else (a phrase such as 长孙, letters, other signs) goes through `name_initials` itself.
+    Anything else (a phrase such as 长孙, a surname with its own reading such as 曾, letters, other signs) goes
+    through `name_initials` itself.
     """
     from pypinyin.constants import PHRASES_DICT, RE_HANS
 
@@ -163,13 +174,14 @@ def _initials(name: str) -> str:
         not name
         or not RE_HANS.match(name)
         or any(name[i:j] in PHRASES_DICT for i in range(n) for j in range(i + 2, n + 1))
+        or any(name.startswith(surname) for surname in SURNAME_INITIALS)
     ):
         return name_initials(name)
     out = []
     for char in name:
         initial = _initials_of_char.get(char)
         if initial is None:
-            initial = _initials_of_char[char] = name_initials(char)
+            initial = _initials_of_char[char] = pinyin_letters(char)
         out.append(initial)
     return "".join(out)
 
@@ -319,7 +331,6 @@ def _cell_reader(column: str, clean: _Cleaner):
     elif parse is None:
         parse = clean.multiline if name == "remarks" else clean.text
     limit = min(MAX_LENGTH.get(name) or 10_000, POSITION_TITLE_MAX_LENGTH if name == "current_post" else 10_000)
-    keep_when_blank = name in KEEP_WHEN_BLANK
 
     def read(row: _Row, raw) -> None:
         try:
@@ -339,8 +350,6 @@ def _cell_reader(column: str, clean: _Cleaner):
         if not value:
             if name == "name":
                 row.error(column, "请填写姓名")
-            elif keep_when_blank:
-                return
         elif value.__class__ is str and len(value) > limit:
             row.error(column, f"{column}不能超过{limit}个字")
             return
@@ -410,7 +419,6 @@ class _Plan:
     updated: list[_Pending] = field(default_factory=list)
     new_units: dict[str, str] = field(default_factory=dict)  # key -> name, in order of appearance
     existing_education: dict[tuple[int, str], Education] = field(default_factory=dict)
-    defaults: dict[tuple[str, str], list[int]] = field(default_factory=dict)  # (column, value) -> rows
     units: dict[str, Unit] = field(default_factory=dict)  # key -> unit
     unit_names: dict[int, str] = field(default_factory=dict)  # pk -> name
 
@@ -466,8 +474,10 @@ def _outcome(row: _Row, outcome: str, pending: _Pending | None = None) -> RowOut
     changes = {}
     if pending is not None:
         changes = {COLUMN_OF.get(k, k): v for k, v in pending.changes.items()}
-    name = pending.cadre.name if pending is not None and pending.cadre is not None else row.values.get("name", "")
-    return RowOutcome(row.number, outcome, name, row.id_number, changes, list(row.errors))
+    cadre = pending.cadre if pending is not None else None
+    name = cadre.name if cadre is not None else row.values.get("name", "")
+    version = cadre.version if cadre is not None else None
+    return RowOutcome(row.number, outcome, name, row.id_number, changes, list(row.errors), version)
 
 
 def _derive_new(row: _Row, plan: _Plan) -> RowOutcome:
@@ -490,10 +500,8 @@ def _derive_new(row: _Row, plan: _Plan) -> RowOutcome:
     fields = {k: v for k, v in values.items() if v is not None}
     fields["gender"] = values.get("gender") or id_number_gender(row.id_number)
     fields["birth_month"] = values.get("birth_month") or id_number_birth_date(row.id_number).replace(day=1)
-    for name, default in KEEP_WHEN_BLANK.items():
-        if not values.get(name):
-            fields[name] = default
-            plan.defaults.setdefault((COLUMN_OF[name], default), []).append(row.number)
+    for name in BLANK_WHEN_MISSING:
+        fields.setdefault(name, "")
     education = plan.merged_education(row, None)
     fields["education"] = highest_education(education[FULL_TIME]["education"], education[IN_SERVICE]["education"])
     if isinstance(unit, str):
@@ -550,7 +558,7 @@ def _derive_update(row: _Row, cadre: Cadre, plan: _Plan) -> RowOutcome:
     return _outcome(row, UPDATED, pending)
 
 
-def _derive(rows: list[_Row], report: ImportReport, *, lock: bool, clean: _Cleaner, present) -> _Plan:
+def _derive(rows: list[_Row], report: ImportReport, *, lock: bool, clean: _Cleaner) -> _Plan:
     """Sorts every row into new / updated / unchanged / error against the files (locked when committing)."""
     plan = _Plan(clean)
     size = (connection.features.max_query_params or 10_000) - 10
@@ -576,12 +584,6 @@ def _derive(rows: list[_Row], report: ImportReport, *, lock: bool, clean: _Clean
         report.count(outcome.outcome)
         report.errors.extend(outcome.errors)
         report.warnings.extend(row.warnings)
-    for (column, default), numbers_ in plan.defaults.items():
-        if column not in present:
-            report.warn(f"文件中没有“{column}”列：新增的{len(numbers_)}人按“{default}”记录", column=column)
-            continue
-        listed = "、".join(str(n) for n in numbers_[:20]) + (f"等{len(numbers_)}行" if len(numbers_) > 20 else "行")
-        report.warn(f"{column}为空，按“{default}”记录：第{listed}", row=numbers_[0], column=column)
     report.total = len(rows)
     report.extra["new_units"] = list(plan.new_units.values())
     return plan
@@ -698,13 +700,50 @@ def _write(plan: _Plan, report: ImportReport, *, actor, source_name: str) -> Non
     audit_log_many(actor=actor, action="cadre.imported", entries=entries)
 
 
+def _changed_since(preview: ImportReport, report: ImportReport) -> list[str]:
+    """The people whose files changed since `preview` was made: edited (another version), created or deleted.
+
+    Compared under the commit's row locks, so nothing can change between this check and the write.
+    """
+    before = {r.key: r for r in preview.rows if r.key and r.outcome != ERROR}
+    changed = []
+    for row in report.rows:
+        old = before.get(row.key)
+        if old is None or row.outcome == ERROR:
+            continue
+        created = old.outcome == NEW and row.outcome != NEW  # a file with this ID number was entered meanwhile
+        # edited (or deleted) meanwhile; a preview stored before versions were recorded has none to compare
+        edited = old.outcome != NEW and old.version is not None and row.version != old.version
+        if created or edited:
+            changed.append(old.label or row.label or row.key)
+    return changed
+
+
+def _conflict_message(names: list[str]) -> str:
+    shown = "、".join(names[:MAX_NAMES_SHOWN])
+    if len(names) > MAX_NAMES_SHOWN:
+        shown += f"等{len(names)}人"
+    return f"预览之后以下干部的档案已被修改：{shown}；请重新检查后再导入"
+
+
 def roster_import(
-    *, source, dry_run: bool, actor, progress: ImportProgress | None = None, source_name: str = ""
+    *,
+    source,
+    dry_run: bool,
+    actor,
+    progress: ImportProgress | None = None,
+    source_name: str = "",
+    preview: ImportReport | None = None,
 ) -> ImportReport:
     """Imports a roster: `source` is a path, bytes or an open file. Returns the report of every row.
 
     With any error nothing is written (also when not `dry_run`). A file that cannot be read at all
     raises SpreadsheetError. Importing the same file again reports every row unchanged.
+
+    `preview` is the dry run the user confirmed (the pages' two-step import): when any file it compared
+    with has changed since (see `_changed_since`), nothing is written and the returned report, the rows
+    as they compare now, carries the names in `conflict`. The command line checks and writes in one call
+    and passes none.
     """
     progress = progress or ImportProgress()
     sheet = read_spreadsheet(source)
@@ -718,12 +757,20 @@ def roster_import(
     clean = _Cleaner()
     rows = _read_rows(sheet, columns, progress, clean)
     if dry_run:
-        _derive(rows, report, lock=False, clean=clean, present=columns)
+        _derive(rows, report, lock=False, clean=clean)
         return report
     try:
         with transaction.atomic():
             progress.writing()
-            plan = _derive(rows, report, lock=True, clean=clean, present=columns)
+            plan = _derive(rows, report, lock=True, clean=clean)
+            if preview is not None:
+                changed = _changed_since(preview, report)
+                if changed:
+                    # what the user confirmed is no longer what would be written: the rows as they compare
+                    # now become the new preview
+                    report.dry_run = True
+                    report.conflict = _conflict_message(changed)
+                    return report
             if report.errors:
                 return report
             if report.new or report.updated:  # a file imported again writes nothing at all
@@ -735,11 +782,30 @@ def roster_import(
         written = ImportReport(dry_run=dry_run, total=report.total, extra={"new_units": []})
         written.error("导入时有人同时修改了干部档案（如刚录入了同一身份证号），本次没有写入任何数据；请重新导入")
         return written
+    except ApplicationError as exc:
+        # a service refused a write (e.g. a unit of that name was created meanwhile): everything was undone
+        written = ImportReport(dry_run=dry_run, total=report.total, extra={"new_units": []})
+        written.error(f"导入时出错，本次没有写入任何数据：{exc.message}；请重新导入")
+        return written
     return report
 
 
 def may_import_roster(user) -> bool:
-    return user.has_perm("cadres.add_cadre") and user.has_perm("cadres.change_cadre")
+    """The import shows stored cadre files (in its preview) and writes them: it needs all three permissions."""
+    return all(user.has_perm(p) for p in ("cadres.view_cadre", "cadres.add_cadre", "cadres.change_cadre"))
+
+
+def roster_preview_viewed(*, batch, report: ImportReport, actor) -> None:
+    """Records that someone looked at an import's report that shows stored cadre files (their old values)."""
+    existing = report.updated + report.unchanged
+    if not existing:
+        return
+    audit_log(
+        actor=actor,
+        action="roster.previewed",
+        obj=batch,
+        details={"status": batch.status, "existing": existing, "updated": report.updated},
+    )
 
 
 ROSTER_IMPORT_KIND = ImportKind(
@@ -873,5 +939,6 @@ __all__ = [
     "may_import_roster",
     "roster_export",
     "roster_import",
+    "roster_preview_viewed",
     "roster_template",
 ]

@@ -29,7 +29,14 @@ from orgdept.core.imports import (
 from orgdept.core.models import ImportBatch
 
 from ..models import Cadre
-from ..services.roster import COLUMNS, REQUIRED_COLUMNS, may_import_roster, roster_export, roster_template
+from ..services.roster import (
+    COLUMNS,
+    REQUIRED_COLUMNS,
+    may_import_roster,
+    roster_export,
+    roster_preview_viewed,
+    roster_template,
+)
 
 KIND = "roster"
 ROWS_PER_PAGE = 100
@@ -104,6 +111,7 @@ def roster_batch(request, pk: int):
         report = ImportReport.from_dict(batch.preview)
     context = {"batch": batch, "report": report, "upload_form": RosterUploadForm()}
     if report is not None:
+        roster_preview_viewed(batch=batch, report=report, actor=request.user)
         outcome = request.GET.get("outcome", "")
         if outcome not in dict(OUTCOME_FILTERS):
             outcome = ""
@@ -132,7 +140,8 @@ def roster_commit(request, pk: int):
         messages.error(request, exc.message)
     else:
         # a committed batch shows its result on its page; one sent back to the preview says why
-        if batch.status == ImportBatch.Status.PREVIEWED:
+        # (one that failed unexpectedly shows its error on the page)
+        if batch.status == ImportBatch.Status.PREVIEWED and not batch.error:
             messages.error(request, _("The cadre files changed since the check; see the new errors below."))
     return redirect("cadres:roster_batch", pk=batch.pk)
 

@@ -29,7 +29,10 @@ from .spreadsheets import SpreadsheetError, inspect_spreadsheet, read_source
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
+# a queued batch nothing has advanced for this long is taken for lost (its worker or web process died)
+STALE_AFTER = timedelta(minutes=15)
 DEFAULT_INLINE_ROWS = 2000
+DEFAULT_RETENTION_DAYS = 7
 
 NEW, UPDATED, UNCHANGED, ERROR = "new", "updated", "unchanged", "error"
 
@@ -50,6 +53,8 @@ class RowOutcome:
     key: str = ""  # what identifies it (an ID number)
     changes: dict[str, list[str]] = field(default_factory=dict)  # column -> [old, new]
     errors: list[dict] = field(default_factory=list)
+    # the version of the stored record the row was compared with (None: no record): a commit checks it
+    version: int | None = None
 
     def as_dict(self) -> dict:
         return {
@@ -59,6 +64,7 @@ class RowOutcome:
             "key": self.key,
             "changes": self.changes,
             "errors": self.errors,
+            "version": self.version,
         }
 
 
@@ -76,6 +82,9 @@ class ImportReport:
     rows: list[RowOutcome] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
     written: bool = False  # True once committed (a commit with nothing to change writes nothing)
+    # why a commit wrote nothing although the preview had no errors (records changed since the preview);
+    # the report is then the new preview
+    conflict: str = ""
 
     @property
     def ok(self) -> bool:
@@ -109,11 +118,16 @@ class ImportReport:
         }
 
     def as_dict(self) -> dict:
-        return {**self.summary(), "written": self.written, "rows": [r.as_dict() for r in self.rows]}
+        return {
+            **self.summary(),
+            "written": self.written,
+            "conflict": self.conflict,
+            "rows": [r.as_dict() for r in self.rows],
+        }
 
     @classmethod
     def from_dict(cls, data: dict) -> ImportReport:
-        known = {"dry_run", "total", "new", "updated", "unchanged", "errors", "warnings", "rows", "written"}
+        known = {"dry_run", "total", "new", "updated", "unchanged", "errors", "warnings", "rows", "written", "conflict"}
         return cls(
             dry_run=data.get("dry_run", True),
             total=data.get("total", 0),
@@ -125,6 +139,7 @@ class ImportReport:
             rows=[RowOutcome(**r) for r in data.get("rows", [])],
             extra={k: v for k, v in data.items() if k not in known},
             written=data.get("written", False),
+            conflict=data.get("conflict", ""),
         )
 
     @classmethod
@@ -163,7 +178,9 @@ class ImportSuperseded(Exception):
 class ImportKind:
     name: str
     label: str
-    # (*, source, dry_run, actor, progress) -> ImportReport; SpreadsheetError when the file is unreadable
+    # (*, source, dry_run, actor, progress, preview) -> ImportReport; SpreadsheetError when the file is unreadable.
+    # `preview` is, for a commit, the preview report the user confirmed (None for a preview): a kind that finds
+    # its records changed since then writes nothing and returns a new preview with `conflict` set
     run: Callable[..., ImportReport]
     # (user) -> bool: may this user import this kind?
     may_import: Callable[[object], bool]
@@ -335,9 +352,17 @@ def import_batch_commit(*, batch: ImportBatch, actor) -> ImportBatch:
         _require(spec, actor)
         if batch.uploaded_by_id != actor.pk:
             raise ApplicationError("只有上传该文件的人可以确认导入")
-        if batch.status in (ImportBatch.Status.COMMITTED, ImportBatch.Status.COMMIT_QUEUED):
+        # an inline commit that nothing has advanced for long lost its web process: this click runs it again
+        lost = (
+            batch.status == ImportBatch.Status.COMMIT_QUEUED
+            and not batch.background
+            and batch.updated_at < timezone.now() - STALE_AFTER
+        )
+        if batch.status == ImportBatch.Status.COMMITTED or (
+            batch.status == ImportBatch.Status.COMMIT_QUEUED and not lost
+        ):
             return batch  # a second click on 确认导入 does nothing
-        if batch.status != ImportBatch.Status.PREVIEWED:
+        if batch.status not in (ImportBatch.Status.PREVIEWED, ImportBatch.Status.COMMIT_QUEUED):
             raise ApplicationError("文件尚未检查完毕，不能导入")
         if batch.preview.get("errors"):
             raise ApplicationError("文件中还有错误，不能导入；请修改后重新上传")
@@ -413,7 +438,10 @@ def import_batch_run(*, batch_id: int) -> ImportBatch:
     try:
         with batch.file.open("rb") as handle:
             data = handle.read()
-        report = spec.run(source=data, dry_run=not committing, actor=batch.uploaded_by, progress=progress)
+        preview = ImportReport.from_dict(batch.preview) if committing else None
+        report = spec.run(
+            source=data, dry_run=not committing, actor=batch.uploaded_by, progress=progress, preview=preview
+        )
     except ImportSuperseded:
         return ImportBatch.objects.get(pk=batch_id)
     except SpreadsheetError as exc:
@@ -421,18 +449,17 @@ def import_batch_run(*, batch_id: int) -> ImportBatch:
     except Exception as exc:
         logger.exception("import batch %s failed", batch_id)
         batch.refresh_from_db()
-        if batch.attempts < MAX_ATTEMPTS:
-            raise
-        ImportBatch.objects.filter(pk=batch_id, status=batch.status).update(
-            status=ImportBatch.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000]
-        )
-        return ImportBatch.objects.get(pk=batch_id)
+        if batch.background and batch.attempts < MAX_ATTEMPTS:
+            raise  # the task tries again
+        # inline (a page waits for it) or out of attempts: the batch must never stay queued
+        return _record_failure(batch, exc, committing=committing)
     if not report.written:
-        # a preview, or a commit that found errors (the data changed since the preview): nothing was written,
-        # the report goes back to the user as a new preview
+        # a preview, or a commit that found errors or records changed since the preview: nothing was
+        # written, the report goes back to the user as a new preview (with the conflict shown on the page)
         ImportBatch.objects.filter(pk=batch_id, status=batch.status).update(
             status=ImportBatch.Status.PREVIEWED,
             preview=report.as_dict(),
+            error=report.conflict[:2000],
             progress=report.total,
             progress_total=report.total,
             updated_at=timezone.now(),
@@ -440,8 +467,30 @@ def import_batch_run(*, batch_id: int) -> ImportBatch:
     return ImportBatch.objects.get(pk=batch_id)
 
 
-def import_batches_requeue_stale(*, older_than: timedelta = timedelta(minutes=15)) -> int:
-    """Queues again background batches no worker has advanced for a while (a worker died mid-task).
+def _record_failure(batch: ImportBatch, exc: Exception, *, committing: bool) -> ImportBatch:
+    """A run that crashed wrote nothing (its transaction was undone): a preview fails, a commit may be tried again.
+
+    Only a batch still waiting for this run is changed: a commit that did write is COMMITTED already.
+    """
+    kind = type(exc).__name__
+    if committing:
+        ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.COMMIT_QUEUED).update(
+            status=ImportBatch.Status.PREVIEWED,
+            error=f"导入时发生意外错误（{kind}），没有写入任何数据；可以再次确认导入，如仍然失败请联系系统管理员",
+            updated_at=timezone.now(),
+        )
+    else:
+        ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.PREVIEW_QUEUED).update(
+            status=ImportBatch.Status.FAILED,
+            error=f"检查文件时发生意外错误（{kind}），没有写入任何数据；请重新上传，如仍然失败请联系系统管理员",
+            updated_at=timezone.now(),
+        )
+    return ImportBatch.objects.get(pk=batch.pk)
+
+
+def import_batches_requeue_stale(*, older_than: timedelta = STALE_AFTER) -> int:
+    """Queues again batches nothing has advanced for a while: a worker, or the web process of an inline
+    batch, died mid-run.
 
     Running a batch twice does no harm: a preview writes nothing, a commit is done once.
     """
@@ -450,7 +499,6 @@ def import_batches_requeue_stale(*, older_than: timedelta = timedelta(minutes=15
     cutoff = timezone.now() - older_than
     stale = list(
         ImportBatch.objects.filter(
-            background=True,
             status__in=[ImportBatch.Status.PREVIEW_QUEUED, ImportBatch.Status.COMMIT_QUEUED],
             updated_at__lt=cutoff,
         ).values_list("pk", flat=True)
@@ -458,6 +506,54 @@ def import_batches_requeue_stale(*, older_than: timedelta = timedelta(minutes=15
     for pk in stale:
         run_import_batch.delay(pk)
     return len(stale)
+
+
+def _without_rows(report: dict) -> dict:
+    """A stored report with what it says about people left out: the counts stay."""
+    if not report:
+        return report
+    return {**report, "rows": [], "errors": [], "warnings": []}
+
+
+def import_batches_purge(*, older_than_days: int | None = None) -> int:
+    """Deletes the uploaded files of batches nothing has happened to for `older_than_days` days (the setting
+    ORGDEPT_IMPORT_RETENTION_DAYS by default), and the rows of their reports: rosters hold personal data.
+
+    A batch left unconfirmed (or stuck) that long is abandoned: it is marked FAILED, so nobody confirms a
+    file that is gone. Running it again finds nothing more to do.
+    """
+    days = older_than_days if older_than_days is not None else _retention_days()
+    cutoff = timezone.now() - timedelta(days=days)
+    purged = 0
+    old = ImportBatch.objects.filter(updated_at__lt=cutoff).exclude(file="").order_by("pk")
+    for pk in list(old.values_list("pk", flat=True)):
+        with transaction.atomic():
+            locked = old.select_for_update().filter(pk=pk).first()
+            if locked is None:
+                continue  # touched (or purged) meanwhile
+            name, storage = locked.file.name, locked.file.storage
+            status = locked.status
+            error = locked.error
+            if status != ImportBatch.Status.COMMITTED:
+                status = ImportBatch.Status.FAILED
+                error = f"上传的文件已超过保存期限（{days}天）并已删除；如需导入，请重新上传"
+            ImportBatch.objects.filter(pk=locked.pk).update(
+                file="",
+                status=status,
+                error=error,
+                preview=_without_rows(locked.preview),
+                result=_without_rows(locked.result),
+            )
+            # the file goes only once the row no longer points to it
+            transaction.on_commit(lambda name=name, storage=storage: storage.delete(name))
+        purged += 1
+    if purged:
+        logger.info("deleted the uploaded files of %s import batches older than %s days", purged, days)
+    return purged
+
+
+def _retention_days() -> int:
+    return int(getattr(settings, "ORGDEPT_IMPORT_RETENTION_DAYS", DEFAULT_RETENTION_DAYS))
 
 
 def import_batches_of(*, user, kind: str, limit: int = 10):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import posixpath
 import re
 import struct
 import zipfile
@@ -60,6 +61,17 @@ _ROW_TAGS = (b"<row ", b"<row>", b":row ", b":row>")
 _WIDE_CELL = re.compile(rb" r=\"([A-Z]{2,3})\d+\"")
 _UNSAFE_XML = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _OVERLAP = 1024
+XML_SUFFIXES = (".xml", ".rels", ".vml")
+WORKBOOK = "xl/workbook.xml"
+WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
+# relationship types (the last part of the Type URI) whose targets a reader parses as sheets -> their folder
+SHEET_FOLDERS = {
+    "worksheet": "xl/worksheets/",
+    "chartsheet": "xl/chartsheets/",
+    "dialogsheet": "xl/dialogsheets/",
+    "xlMacrosheet": "xl/macrosheets/",
+    "xlIntlMacrosheet": "xl/macrosheets/",
+}
 _CHUNK = 4 * 1024 * 1024
 
 
@@ -165,8 +177,15 @@ def read_source(source, *, max_bytes: int | None = None) -> bytes:
             raise SpreadsheetError(f"找不到文件：{path}") from None
         if size > max_bytes:
             raise SpreadsheetError(f"文件过大（{_megabytes(size)}），导入文件不能超过{_megabytes(max_bytes)}")
-        with path.open("rb") as handle:
-            data = handle.read(max_bytes + 1)
+        try:
+            with path.open("rb") as handle:
+                data = handle.read(max_bytes + 1)
+        except IsADirectoryError:
+            raise SpreadsheetError(f"无法读取文件：{path}是一个文件夹，不是文件") from None
+        except PermissionError:
+            raise SpreadsheetError(f"无法读取文件：没有读取{path}的权限") from None
+        except OSError as exc:
+            raise SpreadsheetError(f"无法读取文件：{path}（{exc.strerror or exc}）") from None
     else:
         if hasattr(source, "seek"):
             source.seek(0)
@@ -252,16 +271,32 @@ def _check_size(last_row: int, rows_seen: int, widest: int, max_rows: int) -> No
         raise SpreadsheetError(f"工作表超过了{MAX_COLUMNS}列，请删除多余的列后再导入")
 
 
-def _scan_xml(data: bytes, info: zipfile.ZipInfo, budget: list[int], max_rows: int) -> tuple[int, int]:
-    """Checks one XML part; for a worksheet returns (last row, widest column) seen, stopping early when too big."""
-    worksheet = info.filename.startswith("xl/worksheets/")
+def _scan_member(
+    data: bytes,
+    info: zipfile.ZipInfo,
+    budget: list[int],
+    max_rows: int,
+    *,
+    worksheet: bool = False,
+    keep: list[bytes] | None = None,
+) -> tuple[int, int]:
+    """Checks one zip member (sizes, CRC, entity declarations; for a worksheet its rows and columns).
+
+    Returns (last row, widest column) of a worksheet, stopping early when it is too big; `keep` collects
+    the member's content (for the small parts that say which parts are sheets).
+    """
+    xml = info.filename.endswith(XML_SUFFIXES)
     last_row, rows_seen, widest = 0, 0, 0
     tail = b""
     first = True
     chunks = _member_chunks(data, info, budget)
     for chunk in chunks:
+        if keep is not None:
+            keep.append(chunk)
         if first:
-            if chunk.startswith((b"\xff\xfe", b"\xfe\xff")) or chunk[:4] in (b"<\x00?\x00", b"\x00<\x00?"):
+            if (xml or worksheet) and (
+                chunk.startswith((b"\xff\xfe", b"\xfe\xff")) or chunk[:4] in (b"<\x00?\x00", b"\x00<\x00?")
+            ):
                 raise SpreadsheetError("文件中的XML使用了不支持的编码，请在Excel中重新另存为.xlsx后再导入")
             dimension = _DIMENSION.search(chunk[:8192]) if worksheet else None
             if dimension and int(dimension.group(2)) - 1 > max_rows:
@@ -297,7 +332,7 @@ def _inspect_zip(data: bytes, max_rows: int) -> SpreadsheetInfo:
     names = [i.filename for i in infos]
     if len(infos) > MAX_ZIP_MEMBERS or len(set(names)) != len(names):
         raise SpreadsheetError("文件结构异常（疑似被篡改的压缩包），已拒绝读取")
-    if "xl/workbook.xml" not in names:
+    if WORKBOOK not in names:
         if "word/document.xml" in names:
             raise SpreadsheetError("这是Word文档，不是电子表格；请上传.xlsx或.csv文件")
         if any(n.startswith("ppt/") for n in names):
@@ -316,15 +351,69 @@ def _inspect_zip(data: bytes, max_rows: int) -> SpreadsheetInfo:
         ):
             raise SpreadsheetError("文件的压缩比异常（疑似“压缩炸弹”），已拒绝读取")
     budget = [max_unzipped]
+    by_name = {i.filename: i for i in infos}
+    parts: dict[str, bytes] = {}
+    for name in (WORKBOOK, WORKBOOK_RELS):
+        if name in by_name:
+            keep: list[bytes] = []
+            _scan_member(data, by_name[name], budget, max_rows, keep=keep)
+            parts[name] = b"".join(keep)
+    if WORKBOOK_RELS not in parts:
+        raise SpreadsheetError("文件结构异常（缺少工作簿的关系定义），无法读取；请在Excel中重新另存为.xlsx后再导入")
+    sheets = _sheet_parts(parts[WORKBOOK], parts[WORKBOOK_RELS])
     rows = 0
+    # every member is decompressed and checked, whatever its name says: a parser may read any of them
     for info in infos:
-        if info.filename.endswith((".xml", ".rels", ".vml")):
-            part_rows, widest = _scan_xml(data, info, budget, max_rows)
-            if part_rows * max(widest, 26) > MAX_CELLS:
-                raise SpreadsheetError("工作表的单元格过多，已拒绝读取；请删除多余的行和列，或分成几个文件导入")
-            if info.filename.startswith("xl/worksheets/"):
-                rows = max(rows, part_rows)
+        if info.filename in parts:
+            continue
+        name = info.filename
+        worksheet = name in sheets or (name.startswith("xl/worksheets/") and name.endswith(".xml"))
+        part_rows, widest = _scan_member(data, info, budget, max_rows, worksheet=worksheet)
+        if part_rows * max(widest, 26) > MAX_CELLS:
+            raise SpreadsheetError("工作表的单元格过多，已拒绝读取；请删除多余的行和列，或分成几个文件导入")
+        if worksheet:
+            rows = max(rows, part_rows)
     return SpreadsheetInfo("xlsx", max(rows - 1, 0))
+
+
+def _sheet_parts(workbook: bytes, rels: bytes) -> set[str]:
+    """The parts a reader parses as sheets: the targets of the workbook's sheets and of its sheet relations.
+
+    Each must be an .xml part under xl/worksheets/ (a chart sheet's under xl/chartsheets/, and so on): a
+    sheet kept under another name would escape the row and size checks a worksheet gets.
+    """
+    from defusedxml import ElementTree
+    from defusedxml.common import DefusedXmlException
+
+    try:
+        relations = ElementTree.fromstring(rels)
+        book = ElementTree.fromstring(workbook)
+    except (ElementTree.ParseError, DefusedXmlException, ValueError):
+        raise SpreadsheetError("文件已损坏或不是有效的Excel文件；请在Excel中另存为.xlsx或.csv后再导入") from None
+    referenced = set()
+    for element in book.iter():
+        if _local(element.tag) == "sheet":
+            referenced.update(v for k, v in element.attrib.items() if k.startswith("{") and _local(k) == "id")
+    sheets = set()
+    for element in relations.iter():
+        if _local(element.tag) != "Relationship":
+            continue
+        kind = element.get("Type", "").rsplit("/", 1)[-1]
+        if element.get("Id") not in referenced and kind not in SHEET_FOLDERS:
+            continue
+        target = element.get("Target", "")
+        path = posixpath.normpath(target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target))
+        folder = SHEET_FOLDERS.get(kind, "xl/worksheets/")
+        if element.get("TargetMode") == "External" or not path.startswith(folder) or not path.endswith(".xml"):
+            raise SpreadsheetError(
+                f"文件中的工作表存放位置异常（{target[:100]}），疑似被篡改，已拒绝读取；请在Excel中重新另存为.xlsx后再导入"
+            )
+        sheets.add(path)
+    return sheets
+
+
+def _local(name: str) -> str:
+    return name.rsplit("}", 1)[-1]
 
 
 def _decode_text(data: bytes) -> tuple[str, str]:

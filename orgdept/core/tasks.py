@@ -73,3 +73,8 @@ def run_import_batch(self, batch_id: int):
 @shared_task(name="core.requeue_stale_import_batches")
 def requeue_stale_import_batches():
     return imports.import_batches_requeue_stale()
+
+
+@shared_task(name="core.purge_old_import_batches")
+def purge_old_import_batches():
+    return imports.import_batches_purge()

@@ -197,6 +197,8 @@ ORGDEPT_IMPORT_MAX_ROWS = env.int("ORGDEPT_IMPORT_MAX_ROWS", default=200_000)
 ORGDEPT_IMPORT_MAX_UNZIPPED_BYTES = env.int("ORGDEPT_IMPORT_MAX_UNZIPPED_BYTES", default=300 * 1024 * 1024)
 # Uploads with more data rows than this are checked and imported by a Celery task, with progress shown.
 ORGDEPT_IMPORT_INLINE_ROWS = env.int("ORGDEPT_IMPORT_INLINE_ROWS", default=2000)
+# Uploaded files (and the rows of their reports) of imports done or abandoned this many days ago are deleted.
+ORGDEPT_IMPORT_RETENTION_DAYS = env.int("ORGDEPT_IMPORT_RETENTION_DAYS", default=7)
 
 # Rotation watch: years in the same post after which a cadre should be exchanged, per Position.RotationKind.
 # leader: the central 10-year rule; key posts and department staff are local rules. ORGDEPT_ROTATION_YEARS

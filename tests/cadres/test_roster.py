@@ -12,6 +12,7 @@ from django.apps import apps
 from faker import Faker
 
 from cadres.models import Cadre, Education, Position, PositionTenure, Unit
+from cadres.selectors import EVERYONE, team_structure
 from cadres.services import (
     EducationEntry,
     cadre_create,
@@ -256,16 +257,38 @@ def test_gb18030_csv_with_columns_in_another_order(units, admin):
     assert cadre(fx.ZHOU_QIANG).name == "周强"
 
 
-def test_a_file_without_some_columns_uses_the_defaults_and_says_so(units, admin):
+def test_a_file_without_some_columns_records_blanks_and_invents_nothing(units, admin):
     report = roster_import(source=fixture("roster_utf8_bom.csv"), dry_run=False, actor=admin)
     assert (report.new, report.errors) == (2, [])
-    assert {"row": None, "column": "民族", "message": "文件中没有“民族”列：新增的2人按“汉族”记录"} in report.warnings
-    someone = fx.id_number(date(1992, 2, 2), male=False, seq=7)
-    data = f"姓名,身份证号,工作单位,民族\r\n钱丽,{someone},区教育局,\r\n".encode()
-    blank = roster_import(source=data, dry_run=True, actor=admin)
-    assert blank.warnings[0] == {"row": 2, "column": "民族", "message": "民族为空，按“汉族”记录：第2行"}
+    assert not [w for w in report.warnings if w["column"] in ("民族", "政治面貌")]
     wu = cadre(fx.WU_FANG)
-    assert (wu.gender, wu.birth_month, wu.ethnicity, wu.rank) == ("F", date(1988, 2, 1), "汉族", "二级科员")
+    assert (wu.gender, wu.birth_month, wu.rank) == ("F", date(1988, 2, 1), "二级科员")  # from the ID number
+    assert (wu.ethnicity, wu.political_status) == ("", "")  # the file says nothing: no 汉族, no 中共党员
+
+
+def test_blank_political_status_and_ethnicity_stay_blank_for_new_files_and_clear_existing_ones(units, admin):
+    someone = fx.id_number(date(1992, 2, 2), male=False, seq=7)
+    data = f"姓名,身份证号,工作单位,民族,政治面貌\r\n钱丽,{someone},区教育局,,\r\n".encode()
+    report = roster_import(source=data, dry_run=False, actor=admin)
+    assert (report.new, report.errors, report.warnings) == (1, [], [])
+    qian = cadre(someone)
+    assert (qian.ethnicity, qian.political_status) == ("", "")
+    # a file on record: a blank cell clears the field, as a blank cell in any other column does
+    filled = f"姓名,身份证号,民族,政治面貌\r\n钱丽,{someone},回族,中共党员\r\n".encode()
+    assert roster_import(source=filled, dry_run=False, actor=admin).updated == 1
+    qian.refresh_from_db()
+    assert (qian.ethnicity, qian.political_status) == ("回族", "中共党员")
+    cleared = roster_import(source=data, dry_run=False, actor=admin)
+    assert cleared.updated == 1
+    assert cleared.rows[0].changes == {"民族": ["回族", ""], "政治面貌": ["中共党员", ""]}
+    qian.refresh_from_db()
+    assert (qian.ethnicity, qian.political_status) == ("", "")
+    # importing it again changes nothing; the team structure counts the blanks as 未填写
+    assert roster_import(source=data, dry_run=False, actor=admin).unchanged == 1
+    structure = team_structure(unit=units["区教育局"], scope=EVERYONE)
+    assert structure.total == 1
+    assert [(s.label, s.count) for s in structure.ethnicity] == [("汉族", 0), ("少数民族", 0), ("未填写", 1)]
+    assert [(s.label, s.count) for s in structure.political_status] == [("未填写", 1)]
 
 
 # --- rows with errors ------------------------------------------------------------------------------
@@ -504,3 +527,67 @@ def test_the_fast_initials_agree_with_name_initials():
     names += ["长孙无忌", "单田芳", "曾国藩", "解缙", "尉迟恭", "欧阳娜娜", "刘䶮", "Li Ming", "阿卜杜·热合曼", "重庆"]
     for name in names:
         assert _initials(name) == name_initials(name), name
+
+
+# --- a commit checks that the files are still as the preview saw them ------------------------------
+
+
+def test_a_commit_after_someone_edited_a_matched_file_writes_nothing_and_names_the_people(units, admin):
+    roster_import(source=fixture("roster_valid.xlsx"), dry_run=False, actor=admin)
+    data = "姓名,身份证号,联系电话\r\n" + "".join(
+        f"{name},{number},13900000000\r\n" for name, number in (("张三", fx.ZHANG_SAN), ("李四", fx.LI_SI))
+    )
+    changed = data.encode()
+    preview = roster_import(source=changed, dry_run=True, actor=admin)
+    assert preview.updated == 2 and [r.version for r in preview.rows] == [1, 1]
+    zhang = cadre(fx.ZHANG_SAN)
+    cadre_update(cadre=zhang, actor=admin, expected_version=1, health="良好")
+    li = cadre(fx.LI_SI)
+    cadre_update(cadre=li, actor=admin, expected_version=1, remarks="刚刚修改")
+    before = table_counts()
+    report = roster_import(source=changed, dry_run=False, actor=admin, preview=preview)
+    assert not report.written and report.errors == []
+    assert report.conflict == "预览之后以下干部的档案已被修改：张三、李四；请重新检查后再导入"
+    assert table_counts() == before  # nothing written
+    assert cadre(fx.ZHANG_SAN).phone != "13900000000" and cadre(fx.LI_SI).remarks == "刚刚修改"
+    # the report is the new preview, with the versions as they are now: confirming it writes
+    assert [r.version for r in report.rows] == [2, 2]
+    again = roster_import(source=changed, dry_run=False, actor=admin, preview=report)
+    assert again.written and again.updated == 2 and not again.conflict
+    assert cadre(fx.LI_SI).phone == "13900000000"
+
+
+def test_a_commit_after_someone_entered_a_previewed_new_person_writes_nothing(units, admin):
+    preview = roster_import(source=fixture("roster_valid.xlsx"), dry_run=True, actor=admin)
+    assert preview.new == 4
+    cadre_create(actor=admin, unit=units["区审计局"], name="王伟", id_number=fx.WANG_WEI)
+    before = table_counts()
+    report = roster_import(source=fixture("roster_valid.xlsx"), dry_run=False, actor=admin, preview=preview)
+    assert report.conflict == "预览之后以下干部的档案已被修改：王伟；请重新检查后再导入"
+    assert (report.new, report.updated, report.written) == (3, 1, False)
+    assert table_counts() == before
+
+
+def test_the_command_line_checks_and_writes_in_one_call_without_a_preview(units, admin):
+    roster_import(source=fixture("roster_valid.xlsx"), dry_run=False, actor=admin)
+    cadre_update(cadre=cadre(fx.ZHANG_SAN), actor=admin, health="良好")
+    report = roster_import(source=fixture("roster_valid.xlsx"), dry_run=False, actor=admin)
+    assert report.written and not report.conflict and report.updated == 1
+
+
+def test_the_import_reads_surnames_with_their_own_reading(db, tmp_path):
+    import csv
+
+    from cadres.models import Cadre
+    from cadres.services import roster_import
+    from tests.cadres.factories import id_number
+
+    path = tmp_path / "surnames.csv"
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["姓名", "身份证号", "工作单位"])
+        writer.writerow(["曾伟", id_number(date(1980, 1, 1)), "区财政局"])
+        writer.writerow(["张乐", id_number(date(1981, 1, 1)), "区财政局"])
+    report = roster_import(source=path, dry_run=False, actor=None)
+    assert not report.errors
+    assert dict(Cadre.objects.values_list("name", "name_initials")) == {"曾伟": "zw", "张乐": "zl"}

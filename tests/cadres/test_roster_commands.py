@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from cadres.models import Cadre
+from cadres.models import Cadre, Unit
 from orgdept.core.models import AuditEvent
 from orgdept.core.spreadsheets import read_spreadsheet
 from tests.cadres.factories import make_unit
@@ -147,3 +148,77 @@ def test_the_real_command_in_a_subprocess(tmp_path):
     done = manage("import_roster", str(FIXTURES / "roster_empty.csv"), "--json", env=env)
     assert done.returncode == 2 and json.loads(done.stdout)["errors"][0]["row"] is None
     assert not Cadre.objects.exists()
+
+
+# --- paths that cannot be read, and writes a service refuses ---------------------------------------
+
+
+def _unreadable(out: str) -> dict:
+    report = json.loads(out)
+    assert list(report) == KEYS
+    assert len(report["errors"]) == 1 and report["errors"][0]["row"] is None
+    assert (report["total"], report["new"], report["new_units"]) == (0, 0, [])
+    return report
+
+
+def test_a_folder_exits_2_with_one_error(units, tmp_path):
+    code, out = run("import_roster", str(tmp_path), "--json")
+    assert code == 2
+    assert "文件夹" in _unreadable(out)["errors"][0]["message"]
+    code, out = run("import_roster", str(tmp_path))
+    assert code == 2 and "无法读取文件" in out
+
+
+def _denied_path(tmp_path) -> Path:
+    """A file this process may not read: one without permissions, or (for root) a write-only kernel file."""
+    if os.geteuid() != 0:
+        path = tmp_path / "roster.xlsx"
+        path.write_bytes((FIXTURES / "roster_valid.xlsx").read_bytes())
+        path.chmod(0)
+        return path
+    for candidate in ("/sys/bus/cpu/uevent", "/sys/bus/pci/rescan", "/sys/bus/pci/drivers_probe"):
+        try:
+            Path(candidate).open("rb").close()
+        except PermissionError:
+            return Path(candidate)
+        except OSError:
+            continue
+    pytest.skip("no file here that this user may not read")
+
+
+def test_a_file_without_read_permission_exits_2_with_one_error(units, tmp_path):
+    code, out = run("import_roster", str(_denied_path(tmp_path)), "--json")
+    assert code == 2 and "没有读取" in _unreadable(out)["errors"][0]["message"]
+
+
+@pytest.mark.skipif(not Path("/proc/self/mem").exists(), reason="needs Linux /proc")
+def test_a_file_whose_reading_fails_exits_2_with_one_error(units):
+    code, out = run("import_roster", "/proc/self/mem", "--json")  # opens, then every read fails (EIO)
+    assert code == 2 and "无法读取文件" in _unreadable(out)["errors"][0]["message"]
+
+
+def test_a_write_a_service_refuses_exits_1_with_nothing_written(units, monkeypatch):
+    """A unit the file names is created by someone else just before the import creates it."""
+    from cadres.services import roster
+
+    real_unit_create = roster.unit_create
+
+    def unit_created_meanwhile(*, name, kind, actor):
+        real_unit_create(name=name, kind=kind, actor=None)
+        return real_unit_create(name=name, kind=kind, actor=actor)
+
+    monkeypatch.setattr(roster, "unit_create", unit_created_meanwhile)
+    units_before, audit_before = Unit.objects.count(), AuditEvent.objects.count()
+    code, out = run("import_roster", str(FIXTURES / "roster_valid.xlsx"), "--json")
+    assert code == 1
+    report = json.loads(out)
+    assert list(report) == KEYS
+    assert report["errors"] == [
+        {
+            "row": None,
+            "column": None,
+            "message": "导入时出错，本次没有写入任何数据：单位“区数据资源管理局”已存在；请重新导入",
+        }
+    ]
+    assert not Cadre.objects.exists()
+    assert (Unit.objects.count(), AuditEvent.objects.count()) == (units_before, audit_before)

@@ -174,8 +174,8 @@ def test_confirming_imports_all_rows_once(client, ganbu, units):
     assert Cadre.objects.count() == 4
 
 
-def test_the_commit_compares_with_the_files_as_they_are_then(client, ganbu, units):
-    """A file entered through the forms after the preview is updated by the commit, not entered twice."""
+def test_a_person_entered_after_the_preview_sends_the_batch_back_to_the_preview(client, ganbu, units):
+    """A file entered through the forms after the preview: nothing is written until the user has seen it."""
     from cadres.services import cadre_create
 
     client.post(UPLOAD_URL, {"file": upload("roster_valid.xlsx")})
@@ -183,10 +183,36 @@ def test_the_commit_compares_with_the_files_as_they_are_then(client, ganbu, unit
     assert batch.preview["new"] == 4
     cadre_create(actor=ganbu, unit=make_unit("区审计局"), name="王伟", id_number=fx.WANG_WEI)
     batch = import_batch_commit(batch=batch, actor=ganbu)
-    assert batch.status == ImportBatch.Status.COMMITTED
+    assert batch.status == ImportBatch.Status.PREVIEWED
+    assert batch.error == "预览之后以下干部的档案已被修改：王伟；请重新检查后再导入"
+    assert (batch.preview["new"], batch.preview["updated"]) == (3, 1)  # compared with the files as they are now
+    assert Cadre.objects.count() == 1
+    # seen and confirmed again: the file is updated, not entered twice
+    batch = import_batch_commit(batch=batch, actor=ganbu)
+    assert batch.status == ImportBatch.Status.COMMITTED and not batch.error
     result = ImportReport.from_dict(batch.result)
     assert (result.new, result.updated) == (3, 1)
     assert Cadre.objects.filter(id_number=fx.WANG_WEI).get().unit.name == "区数据资源管理局"
+
+
+def test_an_edit_after_the_preview_writes_nothing_and_the_page_names_the_people(client, ganbu, units):
+    from cadres.services import cadre_create, cadre_update
+
+    wang = cadre_create(actor=ganbu, unit=make_unit("区审计局"), name="王伟", id_number=fx.WANG_WEI)
+    client.post(UPLOAD_URL, {"file": upload("roster_valid.xlsx")})
+    batch = ImportBatch.objects.get()
+    assert (batch.preview["new"], batch.preview["updated"]) == (3, 1)
+    cadre_update(cadre=wang, actor=ganbu, expected_version=wang.version, phone="13700000000")
+    audit_before = AuditEvent.objects.filter(action="roster.imported").count()
+    response = client.post(reverse("cadres:roster_commit", args=[batch.pk]), follow=True)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "预览之后以下干部的档案已被修改：王伟；请重新检查后再导入" in page
+    assert 'data-testid="confirm-import"' in page  # after a look at the new preview it may be confirmed
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.PREVIEWED
+    assert Cadre.objects.count() == 1 and Cadre.objects.get().phone == "13700000000"
+    assert AuditEvent.objects.filter(action="roster.imported").count() == audit_before
 
 
 def test_the_upload_page_lists_recent_uploads_in_a_fixed_number_of_queries(client, ganbu, units):
@@ -274,7 +300,7 @@ def test_a_large_file_is_checked_and_imported_by_the_task_with_progress(
 _flaky_failures = {"left": 0}
 
 
-def _flaky_run(*, source, dry_run, actor, progress, source_name=""):
+def _flaky_run(*, source, dry_run, actor, progress, preview=None):
     if _flaky_failures["left"]:
         _flaky_failures["left"] -= 1
         raise RuntimeError("worker lost")
@@ -283,7 +309,7 @@ def _flaky_run(*, source, dry_run, actor, progress, source_name=""):
     return ImportReport(dry_run=dry_run, total=1, unchanged=1)
 
 
-def _errors_on_commit_run(*, source, dry_run, actor, progress, source_name=""):
+def _errors_on_commit_run(*, source, dry_run, actor, progress, preview=None):
     report = ImportReport(dry_run=dry_run, total=1, new=1)
     if not dry_run:  # the data changed between the preview and the commit
         report.new = 0
@@ -326,7 +352,7 @@ def test_a_failing_task_is_retried_and_then_marked_failed(
     with django_capture_on_commit_callbacks(execute=True):
         batch2 = import_batch_create(kind="test-flaky", upload=upload("b.csv", b"x\r\n1\r\n"), actor=ganbu)
     batch2.refresh_from_db()
-    assert batch2.status == ImportBatch.Status.FAILED and "worker lost" in batch2.error
+    assert batch2.status == ImportBatch.Status.FAILED and "意外错误（RuntimeError）" in batch2.error
     _flaky_failures["left"] = 0
     assert import_batch_run(batch_id=batch2.pk).status == ImportBatch.Status.FAILED  # left as it is
 
@@ -345,3 +371,177 @@ def test_a_batch_no_worker_finished_is_queued_again(ganbu, units, settings, djan
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.PREVIEWED and batch.preview["new"] == 4
     assert import_batches_requeue_stale(older_than=timedelta(0)) == 0
+
+
+# --- an inline run that crashes, or whose process dies, never leaves the batch stuck ------------------
+
+_crash = {"preview": None, "commit": None}
+
+
+def _crashing_roster_run(*, source, dry_run, actor, progress, preview=None):
+    from cadres.services.roster import roster_import
+
+    error = _crash["preview" if dry_run else "commit"]
+    if error is not None:
+        raise error
+    return roster_import(source=source, dry_run=dry_run, actor=actor, progress=progress, preview=preview)
+
+
+@pytest.fixture
+def crashing_roster(monkeypatch):
+    """The roster kind, with a run that raises what `_crash` says (an error, or a dying process)."""
+    from cadres.services.roster import ROSTER_IMPORT_KIND
+    from orgdept.core import imports
+
+    kind = ImportKind("roster", "干部花名册", _crashing_roster_run, ROSTER_IMPORT_KIND.may_import, {"new_units": []})
+    monkeypatch.setitem(imports._kinds, "roster", kind)
+    monkeypatch.setitem(_crash, "preview", None)
+    monkeypatch.setitem(_crash, "commit", None)
+    return _crash
+
+
+def test_an_inline_preview_that_crashes_fails_with_a_chinese_error_not_a_500(client, ganbu, units, crashing_roster):
+    crashing_roster["preview"] = RuntimeError("disk on fire")
+    response = client.post(UPLOAD_URL, {"file": upload("roster_valid.xlsx")}, follow=True)
+    assert response.status_code == 200
+    batch = ImportBatch.objects.get()
+    assert batch.status == ImportBatch.Status.FAILED and not batch.running
+    assert "检查文件时发生意外错误" in batch.error and "没有写入任何数据" in batch.error
+    assert "检查文件时发生意外错误" in response.content.decode()
+    assert 'data-testid="import-progress"' not in response.content.decode()
+
+
+def test_an_inline_commit_that_crashes_writes_nothing_and_may_be_confirmed_again(client, ganbu, units, crashing_roster):
+    client.post(UPLOAD_URL, {"file": upload("roster_valid.xlsx")})
+    batch = ImportBatch.objects.get()
+    commit_url = reverse("cadres:roster_commit", args=[batch.pk])
+    crashing_roster["commit"] = RuntimeError("connection reset")
+    response = client.post(commit_url, follow=True)
+    assert response.status_code == 200
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.PREVIEWED
+    assert "导入时发生意外错误" in batch.error
+    page = response.content.decode()
+    assert batch.error in page and 'data-testid="confirm-import"' in page
+    assert not Cadre.objects.exists()
+    crashing_roster["commit"] = None
+    client.post(commit_url)
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.COMMITTED and not batch.error
+    assert Cadre.objects.count() == 4
+
+
+def test_an_inline_commit_whose_process_died_is_run_again_by_the_requeue(ganbu, units, crashing_roster):
+    import time_machine
+    from django.utils import timezone
+
+    from orgdept.core.imports import import_batches_requeue_stale
+
+    batch = import_batch_create(kind="roster", upload=upload("roster_valid.xlsx"), actor=ganbu)
+    crashing_roster["commit"] = SystemExit(1)  # the web process ends mid-commit
+    with pytest.raises(SystemExit):
+        import_batch_commit(batch=batch, actor=ganbu)
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.COMMIT_QUEUED and not batch.background
+    crashing_roster["commit"] = None
+    assert import_batch_commit(batch=batch, actor=ganbu).status == ImportBatch.Status.COMMIT_QUEUED  # a 2nd click
+    assert import_batches_requeue_stale() == 0  # not stale yet
+    with time_machine.travel(timezone.now() + timedelta(minutes=20)):
+        assert import_batches_requeue_stale() == 1  # Celery is eager in the tests: it runs now
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.COMMITTED and Cadre.objects.count() == 4
+
+
+def test_confirming_an_inline_commit_whose_process_died_runs_it_again(ganbu, units, crashing_roster):
+    import time_machine
+    from django.utils import timezone
+
+    batch = import_batch_create(kind="roster", upload=upload("roster_valid.xlsx"), actor=ganbu)
+    crashing_roster["commit"] = SystemExit(1)
+    with pytest.raises(SystemExit):
+        import_batch_commit(batch=batch, actor=ganbu)
+    crashing_roster["commit"] = None
+    with time_machine.travel(timezone.now() + timedelta(minutes=20)):
+        batch = import_batch_commit(batch=batch, actor=ganbu)
+    assert batch.status == ImportBatch.Status.COMMITTED and Cadre.objects.count() == 4
+    assert AuditEvent.objects.filter(action="roster.imported").count() == 1
+
+
+# --- who may see a preview, and the record of who did ------------------------------------------------
+
+
+def test_importing_needs_the_permission_to_view_cadre_files_too(client, make_user, units):
+    from django.contrib.auth.models import Permission
+
+    user = make_user(username="writer")
+    user.user_permissions.add(*Permission.objects.filter(codename__in=["add_cadre", "change_cadre"]))
+    client.force_login(user)
+    assert client.get(UPLOAD_URL).status_code == 403
+    assert client.post(UPLOAD_URL, {"file": upload("roster_valid.xlsx")}).status_code == 403
+    assert not ImportBatch.objects.exists()
+    user.user_permissions.add(Permission.objects.get(codename="view_cadre"))
+    user = type(user).objects.get(pk=user.pk)  # permissions are cached on the instance
+    client.force_login(user)
+    assert client.get(UPLOAD_URL).status_code == 200
+
+
+def test_showing_a_preview_with_stored_files_is_audited(client, ganbu, units):
+    client.post(UPLOAD_URL, {"file": upload("roster_valid.xlsx")})
+    batch = ImportBatch.objects.get()
+    client.get(batch_url(batch))
+    assert not AuditEvent.objects.filter(action="roster.previewed").exists()  # only new people: nothing stored
+    import_batch_commit(batch=batch, actor=ganbu)
+    client.post(UPLOAD_URL, {"file": upload("roster_valid.xlsx")})
+    again = ImportBatch.objects.exclude(pk=batch.pk).get()
+    assert again.preview["unchanged"] == 4
+    client.get(batch_url(again))
+    event = AuditEvent.objects.get(action="roster.previewed")
+    assert event.actor == ganbu and event.object_id == str(again.pk)
+    assert event.details == {"status": "previewed", "existing": 4, "updated": 0}
+    client.get(batch_url(again) + "?page=1")
+    assert AuditEvent.objects.filter(action="roster.previewed").count() == 2  # every showing
+
+
+# --- uploaded files are kept for a while only ------------------------------------------------------
+
+
+def test_old_uploads_are_deleted_with_the_rows_of_their_reports(
+    client, ganbu, units, settings, django_capture_on_commit_callbacks
+):
+    import time_machine
+    from django.utils import timezone
+
+    from orgdept.celery import app
+    from orgdept.core.tasks import purge_old_import_batches
+
+    assert "core.purge_old_import_batches" in {e["task"] for e in app.conf.beat_schedule.values()}
+    assert settings.ORGDEPT_IMPORT_RETENTION_DAYS == 7
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        done = import_batch_create(kind="roster", upload=upload("roster_valid.xlsx"), actor=ganbu)
+        done = import_batch_commit(batch=done, actor=ganbu)
+        left = import_batch_create(kind="roster", upload=upload("roster_valid.xlsx"), actor=ganbu)
+    with time_machine.travel(start + timedelta(days=5), tick=False):
+        recent = import_batch_create(kind="roster", upload=upload("roster_valid.xlsx"), actor=ganbu)
+    files = {b.pk: (b.file.storage, b.file.name) for b in (done, left, recent)}
+    assert all(storage.exists(name) for storage, name in files.values())
+    with time_machine.travel(start + timedelta(days=8), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert purge_old_import_batches.delay().get() == 2
+        with django_capture_on_commit_callbacks(execute=True):
+            assert purge_old_import_batches.delay().get() == 0  # nothing more to do
+    for batch in (done, left, recent):
+        batch.refresh_from_db()
+    storage, name = files[done.pk]
+    assert not storage.exists(name) and not files[left.pk][0].exists(files[left.pk][1])
+    assert files[recent.pk][0].exists(files[recent.pk][1]) and recent.file and recent.preview["rows"]
+    assert done.status == ImportBatch.Status.COMMITTED and not done.file
+    assert done.result["rows"] == [] and done.result["new"] == 4 and done.preview["rows"] == []
+    assert left.status == ImportBatch.Status.FAILED and "超过保存期限（7天）" in left.error
+    assert left.preview["rows"] == [] and left.preview["errors"] == []
+    with pytest.raises(ApplicationError, match="尚未检查完毕"):
+        import_batch_commit(batch=left, actor=ganbu)  # the file is gone: it cannot be confirmed
+    for batch in (done, left):
+        response = client.get(batch_url(batch))
+        assert response.status_code == 200
+    assert 'data-testid="batch-purged"' in client.get(batch_url(done)).content.decode()

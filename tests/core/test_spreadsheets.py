@@ -315,3 +315,82 @@ def test_a_sheet_wider_than_256_columns_is_refused():
 def test_a_corrupt_workbook_is_refused():
     data = xlsx([["姓名"], ["张三"]])
     refused(data[: len(data) // 2], "损坏")
+
+
+# --- every member is checked, and sheets are only where a worksheet belongs ------------------------------
+
+
+def renamed_sheet(data: bytes, name: str, *, content: bytes | None = None) -> bytes:
+    """The workbook with its sheet part moved to `name`, the relation and content types changed to match."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    sheet = content if content is not None else source.read("xl/worksheets/sheet1.xml")
+    rels = source.read("xl/_rels/workbook.xml.rels").replace(b"worksheets/sheet1.xml", name.encode()[3:])
+    types = source.read("[Content_Types].xml").replace(b"/xl/worksheets/sheet1.xml", b"/" + name.encode())
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            if info.filename == "xl/worksheets/sheet1.xml":
+                target.writestr(name, sheet)
+            elif info.filename == "xl/_rels/workbook.xml.rels":
+                target.writestr(info.filename, rels)
+            elif info.filename == "[Content_Types].xml":
+                target.writestr(info.filename, types)
+            else:
+                target.writestr(info.filename, source.read(info.filename))
+    return out.getvalue()
+
+
+def test_a_sheet_part_renamed_to_escape_the_row_checks_is_refused():
+    data = xlsx([["姓名"], ["张三"]])
+    far = b'<row r="1048576"><c r="A1048576" t="inlineStr"><is><t>x</t></is></c></row></sheetData>'
+    huge = sheet_xml(data).replace(b"</sheetData>", far)
+    refused(rezip(data, {"xl/worksheets/sheet1.xml": huge}), "上限")  # where a worksheet belongs: scanned
+    crafted = renamed_sheet(data, "xl/worksheets/sheet1.bin", content=huge)
+    assert b"sheet1.bin" in zipfile.ZipFile(io.BytesIO(crafted)).read("xl/_rels/workbook.xml.rels")
+    refused(crafted, "工作表存放位置异常", "sheet1.bin")
+    refused(renamed_sheet(data, "xl/media/sheet1.xml"), "工作表存放位置异常")
+
+
+def test_a_sheet_relation_leaving_the_worksheets_folder_is_refused():
+    data = xlsx([["姓名"], ["张三"]])
+    rels = zipfile.ZipFile(io.BytesIO(data)).read("xl/_rels/workbook.xml.rels")
+    for target in (b"worksheets/../sharedStrings.xml", b"/docProps/app.xml", b"http://example.org/s.xml"):
+        crafted = rezip(data, {"xl/_rels/workbook.xml.rels": rels.replace(b"worksheets/sheet1.xml", target)})
+        refused(crafted, "工作表存放位置异常")
+
+
+def test_a_sheet_named_by_an_absolute_or_a_relative_target_is_read():
+    data = xlsx([["姓名"], ["张三"]])
+    rels = zipfile.ZipFile(io.BytesIO(data)).read("xl/_rels/workbook.xml.rels")
+    assert b'Target="/xl/worksheets/sheet1.xml"' in rels  # as openpyxl writes it; Excel writes it relative
+    relative = rezip(data, {"xl/_rels/workbook.xml.rels": rels.replace(b"/xl/worksheets/", b"worksheets/")})
+    for workbook in (data, relative):
+        sheet = read_spreadsheet(workbook)
+        assert sheet.headers == ["姓名"] and sheet.rows[0].values == ("张三",)
+
+
+def test_a_workbook_without_its_relations_is_refused():
+    data = xlsx([["姓名"], ["张三"]])
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            if info.filename != "xl/_rels/workbook.xml.rels":
+                target.writestr(info.filename, source.read(info.filename))
+    refused(out.getvalue(), "文件结构异常")
+
+
+def test_members_that_are_not_xml_are_checked_too():
+    data = xlsx([["姓名"], ["张三"]])
+    payload = b"printer settings " * 100
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for info in zipfile.ZipFile(io.BytesIO(data)).infolist():
+            target.writestr(info, zipfile.ZipFile(io.BytesIO(data)).read(info.filename))
+        target.writestr("xl/printerSettings/printerSettings1.bin", payload, compress_type=zipfile.ZIP_STORED)
+    raw = bytearray(out.getvalue())
+    start = raw.index(payload)
+    raw[start] ^= 0xFF  # the content no longer matches its CRC
+    refused(bytes(raw), "校验失败")
+    declared = rezip(data, {"xl/embeddings/note.bin": b'<!DOCTYPE x [<!ENTITY a "a">]><x>&a;</x>'})
+    refused(declared, "DOCTYPE")

@@ -49,6 +49,10 @@ class Command(BaseCommand):
         except SpreadsheetError as exc:
             report = ImportReport.unreadable(exc.message, dry_run=dry_run, extra=ROSTER_IMPORT_KIND.extra_keys)
             code = 2
+        except OSError as exc:  # the path cannot be opened (a folder, no permission, a device that failed)
+            message = f"无法读取文件：{path}（{exc.strerror or exc}）"
+            report = ImportReport.unreadable(message, dry_run=dry_run, extra=ROSTER_IMPORT_KIND.extra_keys)
+            code = 2
         if options["json"]:
             self.stdout.write(json.dumps(report.summary(), ensure_ascii=False))
         else:
