@@ -46,20 +46,6 @@ class UnitForm(forms.Form):
     def clean_name(self):
         return self.cleaned_data["name"].strip()
 
-    def clean_parent(self):
-        parent = self.cleaned_data.get("parent")
-        if parent is None or self.unit is None:
-            return parent
-        # walking up from the chosen parent must not reach the unit itself: no circles of units
-        parents = dict(Unit.objects.values_list("pk", "parent_id"))
-        seen, current = set(), parent.pk
-        while current is not None and current not in seen:
-            if current == self.unit.pk:
-                raise forms.ValidationError(_("A unit below this one cannot be its parent unit."))
-            seen.add(current)
-            current = parents.get(current)
-        return parent
-
 
 class PositionForm(forms.Form):
     title = forms.CharField(label=_("Position title"), max_length=100, help_text=_("For example 局长, 副局长."))

@@ -14,6 +14,12 @@ from orgdept.core.exceptions import ApplicationError
 from ..models import Cadre, Position, PositionQuota, PositionTenure, Rank, Unit
 
 
+def _refuse_taken_title(position: Position) -> None:
+    taken = Position.objects.filter(unit=position.unit, title=position.title).exclude(pk=position.pk)
+    if position.title and taken.exists():
+        raise ApplicationError(f"{position.unit.name}已有名为“{position.title}”的职务", field="title")
+
+
 @transaction.atomic
 def position_create(
     *,
@@ -29,10 +35,11 @@ def position_create(
     position = Position(
         unit=unit, title=title, level=level, leading=leading, role=role, rotation_kind=rotation_kind, order=order
     )
+    _refuse_taken_title(position)
     try:
         position.full_clean()
     except ValidationError as exc:
-        raise ApplicationError("；".join(m for ms in exc.message_dict.values() for m in ms)) from exc
+        raise ApplicationError.from_validation(exc) from exc
     position.save()
     audit_log(actor=actor, action="position.created", obj=position)
     return position
@@ -46,10 +53,11 @@ def position_update(*, position: Position, actor, **fields) -> Position:
         return position
     for field, value in fields.items():
         setattr(position, field, value)
+    _refuse_taken_title(position)
     try:
         position.full_clean()
     except ValidationError as exc:
-        raise ApplicationError("；".join(m for ms in exc.message_dict.values() for m in ms)) from exc
+        raise ApplicationError.from_validation(exc) from exc
     position.save()
     audit_log(actor=actor, action="position.updated", obj=position, details={"changes": changes})
     return position

@@ -98,11 +98,6 @@ def cadres_refresh_name_initials(*, actor, batch_size: int = 500) -> int:
     return len(changed)
 
 
-def _application_error(errors: dict[str, str]) -> ApplicationError:
-    field = next(iter(errors))
-    return ApplicationError("；".join(errors.values()), field=field, extra={"errors": errors})
-
-
 def party_age_floor(born: date) -> date:
     """The month of the 18th birthday: joining the Party earlier is impossible (党章)."""
     return date(born.year + 18, born.month, 1)
@@ -151,12 +146,12 @@ def _validate(cadre: Cadre) -> None:
     cadre.name = clean_name(cadre.name)
     errors = cadre_check(cadre)
     if errors:
-        raise _application_error(errors)
+        raise ApplicationError.from_errors(errors)
     _fill_from_id(cadre)
     try:
         cadre.full_clean(exclude=["unit", "user", "photo"], validate_unique=False)
     except ValidationError as exc:
-        raise _application_error({k: v[0] for k, v in exc.message_dict.items()}) from exc
+        raise ApplicationError.from_validation(exc) from exc
     clash = Cadre.objects.filter(id_number=cadre.id_number).exclude(pk=cadre.pk).first()
     if clash:
         raise ApplicationError(f"身份证号已属于{clash.unit.name}的{clash.name}", field="id_number")
@@ -183,7 +178,7 @@ def unit_create(
     try:
         unit.full_clean()
     except ValidationError as exc:
-        raise _application_error({k: v[0] for k, v in exc.message_dict.items()}) from exc
+        raise ApplicationError.from_validation(exc) from exc
     unit.save()
     audit_log(actor=actor, action="unit.created", obj=unit)
     return unit
@@ -212,7 +207,7 @@ def unit_update(*, unit: Unit, actor, **fields) -> Unit:
     try:
         unit.full_clean()
     except ValidationError as exc:
-        raise _application_error({k: v[0] for k, v in exc.message_dict.items()}) from exc
+        raise ApplicationError.from_validation(exc) from exc
     unit.save()
     audit_log(actor=actor, action="unit.updated", obj=unit, details={"changes": changes})
     return unit
@@ -444,7 +439,7 @@ def _replace_section(cadre: Cadre, model, rows: list[dict], *, label: str, descr
         try:
             obj.full_clean(exclude=["cadre"])
         except ValidationError as exc:
-            raise _application_error({k: v[0] for k, v in exc.message_dict.items()}) from exc
+            raise ApplicationError.from_validation(exc) from exc
     new = [describe(o) for o in objects]
     if old == new:
         return

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from orgdept.core.audit import audit_log
 from orgdept.core.documents import document_request
 from orgdept.core.exceptions import ApplicationError
+from orgdept.core.forms import add_service_error
 from orgdept.core.templatetags.orgdept import display_name
 
 from .. import lrmx
@@ -432,9 +433,7 @@ def lrmx_import_preview(request, token: str):
                     expected_version=entry["version"],
                 )
             except ApplicationError as exc:
-                errors = exc.extra.get("errors") or {exc.field: exc.message}
-                for field_name, message in errors.items():
-                    form.add_error(field_name if field_name in form.fields else None, message)
+                add_service_error(form, exc)
             else:
                 _forget(request, token)
                 messages.success(

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from orgdept.core.audit import audit_log
 from orgdept.core.exceptions import ApplicationError
+from orgdept.core.forms import add_service_error
 from orgdept.core.listing import FilteredListView
 
 from ..forms import (
@@ -109,13 +110,6 @@ def _audit_view(request, cadre) -> None:
         )
 
 
-def _apply_error(form, exc: ApplicationError) -> None:
-    """Puts a service's refusal next to the fields it names (or above the form)."""
-    errors = exc.extra.get("errors") or {exc.field: exc.message}
-    for field, message in errors.items():
-        form.add_error(field if field in form.fields else None, message)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def cadre_new(request):
@@ -127,7 +121,7 @@ def cadre_new(request):
         try:
             cadre = cadre_create(actor=request.user, **fields)
         except ApplicationError as exc:
-            _apply_error(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("The cadre file of %(name)s was created.") % {"name": cadre.name})
             return redirect("cadres:cadre_detail", pk=cadre.pk)
@@ -149,7 +143,7 @@ def cadre_edit(request, pk: int):
                 cadre=cadre, actor=request.user, expected_version=form.cleaned_data["version"], **form.cadre_fields()
             )
         except ApplicationError as exc:
-            _apply_error(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("cadres:cadre_detail", pk=cadre.pk)
@@ -181,7 +175,7 @@ def cadre_edit_education(request, pk: int):
                 expected_version=data["version"],
             )
         except ApplicationError as exc:
-            _apply_error(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("cadres:cadre_detail", pk=cadre.pk)
@@ -267,7 +261,7 @@ def cadre_edit_photo(request, pk: int):
             try:
                 cadre_set_photo(cadre=cadre, content=upload.read() if upload else None, actor=request.user)
             except ApplicationError as exc:
-                _apply_error(form, exc)
+                add_service_error(form, exc)
             else:
                 messages.success(request, _("Saved."))
                 return redirect("cadres:cadre_detail", pk=cadre.pk)

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from orgdept.core.exceptions import ApplicationError
+from orgdept.core.forms import add_service_error
 from orgdept.core.listing import FilteredListView
 
 from ..forms_units import PositionForm, QuotaFilterForm, QuotaForm, UnitFilterForm, UnitForm
@@ -35,10 +36,6 @@ def quota_rows(lines: list[QuotaLine]) -> list[dict]:
         excess = line.occupied - (line.approved or 0)
         rows.append({"line": line, "status": status, "excess": excess if status == "over" else 0})
     return rows
-
-
-def _form_error(form, exc: ApplicationError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 # --- units -----------------------------------------------------------------------------------------------
@@ -86,7 +83,7 @@ def unit_new(request):
         try:
             unit = unit_create(**form.cleaned_data, actor=request.user)
         except ApplicationError as exc:
-            _form_error(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("Unit %(name)s created.") % {"name": unit.name})
             return redirect("cadres:unit_detail", pk=unit.pk)
@@ -102,7 +99,7 @@ def unit_edit(request, pk: int):
         try:
             unit = unit_update(unit=unit, actor=request.user, **form.cleaned_data)
         except ApplicationError as exc:
-            _form_error(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("Unit %(name)s saved.") % {"name": unit.name})
             return redirect("cadres:unit_detail", pk=unit.pk)
@@ -112,29 +109,18 @@ def unit_edit(request, pk: int):
 # --- positions -------------------------------------------------------------------------------------------
 
 
-def _check_title_free(form, unit: Unit, position: Position | None) -> None:
-    title = form.cleaned_data.get("title")
-    clash = Position.objects.filter(unit=unit, title=title)
-    if position is not None:
-        clash = clash.exclude(pk=position.pk)
-    if title and clash.exists():
-        form.add_error("title", _("%(unit)s already has a position titled %(title)s.") % {"unit": unit, "title": title})
-
-
 @login_required
 def position_new(request, pk: int):
     unit = access_unit(request.user, pk, "cadres.change_unit")
     form = PositionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        _check_title_free(form, unit, None)
-        if not form.errors:
-            try:
-                position = position_create(unit=unit, **form.cleaned_data, actor=request.user)
-            except ApplicationError as exc:
-                _form_error(form, exc)
-            else:
-                messages.success(request, _("Position %(title)s created.") % {"title": position.title})
-                return redirect("cadres:unit_detail", pk=unit.pk)
+        try:
+            position = position_create(unit=unit, **form.cleaned_data, actor=request.user)
+        except ApplicationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("Position %(title)s created.") % {"title": position.title})
+            return redirect("cadres:unit_detail", pk=unit.pk)
     context = {"form": form, "unit": unit, "position": None}
     return render(request, "cadres/position_form.html", context, status=400 if form.errors else 200)
 
@@ -146,15 +132,13 @@ def position_edit(request, pk: int):
     initial = {f: getattr(position, f) for f in ("title", "level", "leading", "role", "rotation_kind", "order")}
     form = PositionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        _check_title_free(form, unit, position)
-        if not form.errors:
-            try:
-                position = position_update(position=position, actor=request.user, **form.cleaned_data)
-            except ApplicationError as exc:
-                _form_error(form, exc)
-            else:
-                messages.success(request, _("Position %(title)s saved.") % {"title": position.title})
-                return redirect("cadres:unit_detail", pk=unit.pk)
+        try:
+            position = position_update(position=position, actor=request.user, **form.cleaned_data)
+        except ApplicationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("Position %(title)s saved.") % {"title": position.title})
+            return redirect("cadres:unit_detail", pk=unit.pk)
     context = {"form": form, "unit": unit, "position": position}
     return render(request, "cadres/position_form.html", context, status=400 if form.errors else 200)
 
@@ -176,7 +160,7 @@ def quota_edit(request, pk: int):
         try:
             quota_set(unit=unit, level=level, approved=approved, actor=request.user)
         except ApplicationError as exc:
-            _form_error(form, exc)
+            add_service_error(form, exc)
         else:
             line = next((row for row in quota_rows(unit_quota_lines(units=[unit])) if row["line"].level == level), None)
             if approved is None:

@@ -12,3 +12,17 @@ class ApplicationError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+    @classmethod
+    def from_errors(cls, errors: dict[str, str]) -> "ApplicationError":
+        """One refusal naming several fields ({field: message}); the form shows each next to its field."""
+        return cls("；".join(errors.values()), field=next(iter(errors)), extra={"errors": errors})
+
+    @classmethod
+    def from_validation(cls, exc) -> "ApplicationError":
+        """A model's full_clean() ValidationError, first message per field."""
+        return cls.from_errors({field: messages[0] for field, messages in exc.message_dict.items()})
+
+    @property
+    def field_errors(self) -> dict[str | None, str]:
+        return self.extra.get("errors") or {self.field: self.message}

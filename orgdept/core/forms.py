@@ -95,3 +95,9 @@ class YearMonthField(forms.Field):
             return parse_year_month(text)
         except YearMonthError as exc:
             raise forms.ValidationError(str(exc), code="year_month") from None
+
+
+def add_service_error(form: forms.BaseForm, exc) -> None:
+    """Puts a service's refusal (ApplicationError) next to the fields it names, or above the form."""
+    for field, message in exc.field_errors.items():
+        form.add_error(field if field in form.fields else None, message)

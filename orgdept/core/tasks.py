@@ -5,6 +5,24 @@ from celery import shared_task
 from . import documents, imports, notifications
 
 
+def _run_with_retries(task, attempts: int, run) -> None:
+    """Runs a service whose failures are retried until it records the final failure itself.
+
+    In eager mode (tests, the single-process default) the retries happen inline: Celery refuses to wait
+    on a subtask's result (apply().get()) inside a task.
+    """
+    tries = attempts if task.request.is_eager else 1
+    for attempt in range(1, tries + 1):
+        try:
+            run()
+            return
+        except Exception as exc:
+            if not task.request.is_eager:
+                raise task.retry(exc=exc) from exc
+            if attempt == tries:
+                raise
+
+
 @shared_task(
     name="core.render_document",
     bind=True,
@@ -13,18 +31,7 @@ from . import documents, imports, notifications
     acks_late=True,
 )
 def render_document(self, document_id: int):
-    # Eager mode (tests, single process): retry inline until the service records FAILED; Celery
-    # refuses to wait on a subtask's result (apply().get()) inside a task.
-    tries = documents.MAX_ATTEMPTS if self.request.is_eager else 1
-    for attempt in range(1, tries + 1):
-        try:
-            documents.document_render(document_id=document_id)
-            return
-        except Exception as exc:
-            if not self.request.is_eager:
-                raise self.retry(exc=exc) from exc
-            if attempt == tries:
-                raise
+    _run_with_retries(self, documents.MAX_ATTEMPTS, lambda: documents.document_render(document_id=document_id))
 
 
 @shared_task(name="core.send_notification_email", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -57,17 +64,7 @@ def check_calendar_coverage():
     acks_late=True,
 )
 def run_import_batch(self, batch_id: int):
-    # like render_document: in eager mode retry inline until the service records FAILED
-    tries = imports.MAX_ATTEMPTS if self.request.is_eager else 1
-    for attempt in range(1, tries + 1):
-        try:
-            imports.import_batch_run(batch_id=batch_id)
-            return
-        except Exception as exc:
-            if not self.request.is_eager:
-                raise self.retry(exc=exc) from exc
-            if attempt == tries:
-                raise
+    _run_with_retries(self, imports.MAX_ATTEMPTS, lambda: imports.import_batch_run(batch_id=batch_id))
 
 
 @shared_task(name="core.requeue_stale_import_batches")

@@ -416,3 +416,43 @@ def test_lowering_a_quota_below_its_holders_warns(client, staff, bureau):
     levels = [m.level_tag for m in response.context["messages"]]
     assert "warning" in levels
     assert [r["status"] for r in response.context["quota_rows"]] == ["over"]
+
+
+def test_a_title_a_unit_already_has_is_refused_next_to_the_field(client, staff, bureau):
+    from orgdept.core.exceptions import ApplicationError
+
+    position_create(unit=bureau, title="局长", level=Rank.ZHENG_KE, actor=None)
+    with pytest.raises(ApplicationError, match="区财政局已有名为“局长”的职务") as excinfo:
+        position_create(unit=bureau, title="局长", level=Rank.ZHENG_KE, actor=None)
+    assert excinfo.value.field == "title"
+    client.force_login(staff)
+    response = client.post(
+        reverse("cadres:position_new", args=[bureau.pk]),
+        {
+            "title": "局长",
+            "level": Rank.ZHENG_KE,
+            "leading": "on",
+            "role": "head",
+            "rotation_kind": "leader",
+            "order": 0,
+        },
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["title"] == ["区财政局已有名为“局长”的职务"]
+    assert Position.objects.filter(unit=bureau, title="局长").count() == 1
+
+
+def test_a_unit_below_cannot_become_the_parent(client, staff, units):
+    from cadres.services import unit_update
+
+    government, bureau = units["government"], units["bureau"]
+    unit_update(unit=bureau, actor=None, parent=government)
+    client.force_login(staff)
+    response = client.post(
+        reverse("cadres:unit_edit", args=[government.pk]),
+        {"name": government.name, "kind": government.kind, "parent": bureau.pk, "order": 0},
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["parent"] == ["上级单位不能是本单位或其下级单位"]
+    government.refresh_from_db()
+    assert government.parent_id is None

@@ -2,11 +2,11 @@
 
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from cadres.models import Cadre
 from cadres.services.roster import roster_export
+from orgdept.core.commandline import add_actor_argument, command_actor
 
 
 class Command(BaseCommand):
@@ -14,18 +14,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("path", help="导出到的文件（.xlsx 或 .csv）")
-        parser.add_argument("--user", help="记入审计日志的操作人（用户名）；不填则记为系统")
+        add_actor_argument(parser)
 
     def handle(self, *args, **options):
         path = Path(options["path"])
         fmt = path.suffix.lower().lstrip(".")
         if fmt not in ("xlsx", "csv"):
             raise CommandError("文件扩展名应为 .xlsx 或 .csv")
-        actor = None
-        if options["user"]:
-            actor = get_user_model().objects.filter(username=options["user"]).first()
-            if actor is None:
-                raise CommandError(f"用户“{options['user']}”不存在")
+        actor = command_actor(options)
         content, _content_type = roster_export(cadres=Cadre.objects.all(), fmt=fmt, actor=actor)
         try:
             path.write_bytes(content)

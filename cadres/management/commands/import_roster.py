@@ -9,10 +9,10 @@ import json
 import sys
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from cadres.services.roster import ROSTER_IMPORT_KIND, roster_import
+from orgdept.core.commandline import add_actor_argument, command_actor
 from orgdept.core.imports import ImportReport
 from orgdept.core.spreadsheets import SpreadsheetError
 
@@ -33,14 +33,10 @@ class Command(BaseCommand):
         parser.add_argument("path", help="花名册文件（.xlsx，或UTF-8/GBK编码的.csv）")
         parser.add_argument("--dry-run", action="store_true", help="只检查并报告，不写入")
         parser.add_argument("--json", action="store_true", help="输出一个JSON对象")
-        parser.add_argument("--user", help="记入审计日志的操作人（用户名）；不填则记为系统")
+        add_actor_argument(parser)
 
     def handle(self, *args, **options):
-        actor = None
-        if options["user"]:
-            actor = get_user_model().objects.filter(username=options["user"]).first()
-            if actor is None:
-                raise CommandError(f"用户“{options['user']}”不存在")
+        actor = command_actor(options)
         path = Path(options["path"])
         dry_run = options["dry_run"]
         try:
