@@ -734,6 +734,7 @@ def roster_import(
     progress: ImportProgress | None = None,
     source_name: str = "",
     preview: ImportReport | None = None,
+    params: dict | None = None,
 ) -> ImportReport:
     """Imports a roster: `source` is a path, bytes or an open file. Returns the report of every row.
 
@@ -743,7 +744,7 @@ def roster_import(
     `preview` is the dry run the user confirmed (the pages' two-step import): when any file it compared
     with has changed since (see `_changed_since`), nothing is written and the returned report, the rows
     as they compare now, carries the names in `conflict`. The command line checks and writes in one call
-    and passes none.
+    and passes none. A roster needs no `params` (the batch's are ignored).
     """
     progress = progress or ImportProgress()
     sheet = read_spreadsheet(source)

@@ -7,20 +7,16 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from orgdept.core.exceptions import ApplicationError
+from orgdept.core.import_pages import import_batch_page
 from orgdept.core.imports import (
-    ERROR,
-    NEW,
-    UNCHANGED,
-    UPDATED,
-    ImportReport,
     access_import_batch,
     import_batch_commit,
     import_batch_create,
@@ -39,15 +35,6 @@ from ..services.roster import (
 )
 
 KIND = "roster"
-ROWS_PER_PAGE = 100
-ERRORS_SHOWN = 200
-OUTCOME_FILTERS = [
-    ("", gettext_lazy("All rows")),
-    (ERROR, gettext_lazy("Errors")),
-    (NEW, gettext_lazy("New")),
-    (UPDATED, gettext_lazy("Updated")),
-    (UNCHANGED, gettext_lazy("Unchanged")),
-]
 
 
 class RosterUploadForm(forms.Form):
@@ -95,38 +82,23 @@ def roster_import(request):
 
 @login_required
 def roster_batch(request, pk: int):
-    """A batch: its progress while a task works on it, then the report of every row (preview or result)."""
     _require(request.user)
     batch = access_import_batch(request.user, pk, kind=KIND)
-    if request.htmx:
-        if batch.running:
-            return render(request, "core/import_progress.html", {"batch": batch})
-        response = HttpResponse(status=204)
-        response["HX-Refresh"] = "true"  # done: the whole page shows the report
-        return response
-    report = None
-    if batch.status == ImportBatch.Status.COMMITTED:
-        report = ImportReport.from_dict(batch.result)
-    elif batch.status == ImportBatch.Status.PREVIEWED:
-        report = ImportReport.from_dict(batch.preview)
-    context = {"batch": batch, "report": report, "upload_form": RosterUploadForm()}
-    if report is not None:
-        roster_preview_viewed(batch=batch, report=report, actor=request.user)
-        outcome = request.GET.get("outcome", "")
-        if outcome not in dict(OUTCOME_FILTERS):
-            outcome = ""
-        rows = [r for r in report.rows if r.outcome == outcome] if outcome else report.rows
-        page = Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
-        context.update(
-            outcome=outcome,
-            outcome_filters=OUTCOME_FILTERS,
-            page_obj=page,
-            errors_shown=report.errors[:ERRORS_SHOWN],
-            errors_hidden=max(0, len(report.errors) - ERRORS_SHOWN),
-            error_rows=len({e["row"] for e in report.errors if e["row"]}),
-            querystring=f"outcome={outcome}" if outcome else "",
-        )
-    return render(request, "cadres/roster_batch.html", context)
+    context = {
+        "upload_form": RosterUploadForm(),
+        "reupload_url": reverse("cadres:roster_import"),
+        "reupload_testid": "roster-reupload",
+        "commit_url": reverse("cadres:roster_commit", args=[batch.pk]),
+        "label_heading": _("Name"),
+        "key_heading": _("ID number"),
+    }
+    return import_batch_page(
+        request,
+        batch,
+        template="cadres/roster_batch.html",
+        context=context,
+        on_report=lambda report: roster_preview_viewed(batch=batch, report=report, actor=request.user),
+    )
 
 
 @login_required

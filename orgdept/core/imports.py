@@ -178,7 +178,8 @@ class ImportSuperseded(Exception):
 class ImportKind:
     name: str
     label: str
-    # (*, source, dry_run, actor, progress, preview) -> ImportReport; SpreadsheetError when the file is unreadable.
+    # (*, source, dry_run, actor, progress, preview, params) -> ImportReport; SpreadsheetError when the file
+    # is unreadable.
     # `preview` is, for a commit, the preview report the user confirmed (None for a preview): a kind that finds
     # its records changed since then writes nothing and returns a new preview with `conflict` set
     run: Callable[..., ImportReport]
@@ -308,8 +309,9 @@ def _require(kind: ImportKind, user) -> None:
         raise ApplicationError(f"您没有导入{kind.label}的权限")
 
 
-def import_batch_create(*, kind: str, upload, actor) -> ImportBatch:
+def import_batch_create(*, kind: str, upload, actor, params: dict | None = None) -> ImportBatch:
     """Keeps an uploaded file privately and starts its preview (inline when small, else in the background).
+    `params` (JSON) are handed to the kind's run, e.g. the term a member list goes into.
 
     A file that cannot be read safely is refused here (SpreadsheetError), before anything is stored.
     """
@@ -322,6 +324,7 @@ def import_batch_create(*, kind: str, upload, actor) -> ImportBatch:
     with transaction.atomic():
         batch = ImportBatch(
             kind=kind,
+            params=params or {},
             filename=filename,
             size=len(data),
             uploaded_by=actor,
@@ -334,7 +337,13 @@ def import_batch_create(*, kind: str, upload, actor) -> ImportBatch:
             actor=actor,
             action="import.uploaded",
             obj=batch,
-            details={"kind": kind, "filename": filename, "size": len(data), "format": info.format},
+            details={
+                "kind": kind,
+                "filename": filename,
+                "size": len(data),
+                "format": info.format,
+                **({"params": params} if params else {}),
+            },
         )
         if background:
             _enqueue(batch)
@@ -440,7 +449,12 @@ def import_batch_run(*, batch_id: int) -> ImportBatch:
             data = handle.read()
         preview = ImportReport.from_dict(batch.preview) if committing else None
         report = spec.run(
-            source=data, dry_run=not committing, actor=batch.uploaded_by, progress=progress, preview=preview
+            source=data,
+            dry_run=not committing,
+            actor=batch.uploaded_by,
+            progress=progress,
+            preview=preview,
+            params=batch.params,
         )
     except ImportSuperseded:
         return ImportBatch.objects.get(pk=batch_id)

@@ -213,6 +213,8 @@ class ImportBatch(BaseModel):
         FAILED = "failed", _("processing failed")
 
     kind = models.CharField(_("kind"), max_length=50, db_index=True)
+    # what the kind needs besides the file, e.g. the term a member list goes into
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
     # media files are never served directly: the upload stays on the server, private
     file = models.FileField(_("file"), upload_to=_import_file_path, max_length=200)
     filename = models.CharField(_("file name"), max_length=200)

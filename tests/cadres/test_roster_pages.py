@@ -300,7 +300,7 @@ def test_a_large_file_is_checked_and_imported_by_the_task_with_progress(
 _flaky_failures = {"left": 0}
 
 
-def _flaky_run(*, source, dry_run, actor, progress, preview=None):
+def _flaky_run(*, source, dry_run, actor, progress, preview=None, params=None):
     if _flaky_failures["left"]:
         _flaky_failures["left"] -= 1
         raise RuntimeError("worker lost")
@@ -309,7 +309,7 @@ def _flaky_run(*, source, dry_run, actor, progress, preview=None):
     return ImportReport(dry_run=dry_run, total=1, unchanged=1)
 
 
-def _errors_on_commit_run(*, source, dry_run, actor, progress, preview=None):
+def _errors_on_commit_run(*, source, dry_run, actor, progress, preview=None, params=None):
     report = ImportReport(dry_run=dry_run, total=1, new=1)
     if not dry_run:  # the data changed between the preview and the commit
         report.new = 0
@@ -378,7 +378,7 @@ def test_a_batch_no_worker_finished_is_queued_again(ganbu, units, settings, djan
 _crash = {"preview": None, "commit": None}
 
 
-def _crashing_roster_run(*, source, dry_run, actor, progress, preview=None):
+def _crashing_roster_run(*, source, dry_run, actor, progress, preview=None, params=None):
     from cadres.services.roster import roster_import
 
     error = _crash["preview" if dry_run else "commit"]

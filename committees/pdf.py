@@ -1,0 +1,5 @@
+"""The printable 分工 table (being built)."""
+
+
+def register():
+    pass

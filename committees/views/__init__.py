@@ -1,0 +1,1 @@
+"""Committee pages, one module per area: terms and members, portfolio plans, absences."""

@@ -1,0 +1,71 @@
+"""The page of an import batch, shared by every import kind: progress while a task works on it, then the
+report of every row (preview or result) by outcome, a page at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy
+
+from .imports import ERROR, NEW, UNCHANGED, UPDATED, ImportReport
+from .models import ImportBatch
+
+ROWS_PER_PAGE = 100
+ERRORS_SHOWN = 200
+OUTCOME_FILTERS = [
+    ("", gettext_lazy("All rows")),
+    (ERROR, gettext_lazy("Errors")),
+    (NEW, gettext_lazy("New")),
+    (UPDATED, gettext_lazy("Updated")),
+    (UNCHANGED, gettext_lazy("Unchanged")),
+]
+
+
+def batch_report(batch: ImportBatch) -> ImportReport | None:
+    """The report to show: the result of a committed batch, the preview of a checked one, else none yet."""
+    if batch.status == ImportBatch.Status.COMMITTED:
+        return ImportReport.from_dict(batch.result)
+    if batch.status == ImportBatch.Status.PREVIEWED:
+        return ImportReport.from_dict(batch.preview)
+    return None
+
+
+def import_batch_page(
+    request,
+    batch: ImportBatch,
+    *,
+    template: str,
+    context: dict | None = None,
+    on_report: Callable[[ImportReport], None] | None = None,
+):
+    """Renders `template` (which extends core/import_batch.html) for `batch`. An htmx poll gets the progress
+    bar while the batch runs, and a full refresh once it is done. `on_report` is called when a report is shown
+    (to audit that someone looked at stored records)."""
+    if request.htmx:
+        if batch.running:
+            return render(request, "core/import_progress.html", {"batch": batch})
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    report = batch_report(batch)
+    context = {"batch": batch, "report": report, **(context or {})}
+    if report is not None:
+        if on_report is not None:
+            on_report(report)
+        outcome = request.GET.get("outcome", "")
+        if outcome not in dict(OUTCOME_FILTERS):
+            outcome = ""
+        rows = [r for r in report.rows if r.outcome == outcome] if outcome else report.rows
+        context.update(
+            outcome=outcome,
+            outcome_filters=OUTCOME_FILTERS,
+            page_obj=Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page")),
+            errors_shown=report.errors[:ERRORS_SHOWN],
+            errors_hidden=max(0, len(report.errors) - ERRORS_SHOWN),
+            error_rows=len({e["row"] for e in report.errors if e["row"]}),
+            querystring=f"outcome={outcome}" if outcome else "",
+        )
+    return render(request, template, context)
