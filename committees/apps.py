@@ -39,6 +39,15 @@ class CommitteesConfig(AppConfig):
         )
         register_nav(NavItem(_("Committee"), "committees:term_overview", order=20, perm="committees.view_term"))
         register_nav(NavItem(_("Portfolios"), "committees:portfolio", order=21, perm="committees.view_portfolioplan"))
+        register_nav(
+            NavItem(
+                _("Substitutes and leave"),
+                "committees:substitute_list",
+                order=22,
+                perm="committees.view_substitutearrangement",
+            )
+        )
+        register_nav(NavItem(_("My portfolio"), "committees:my_portfolio", roles=(roles.STANDING_MEMBER,), order=23))
         register_work_queue(committee_sections)
         register_import_kind(MEMBER_IMPORT_KIND)
         pdf.register()

@@ -85,6 +85,11 @@ def coverage_of(
         target.append(member)
     shown = [c for c in by_area.values() if c.area.active or c.leads or c.assisting]
     shown.sort(key=lambda c: (c.area.order, c.area.pk))
+    # the people of an area are named in the members' order, whatever order the rows came in
+    position = {m.pk: i for i, m in enumerate(members)}
+    for c in shown:
+        c.leads.sort(key=lambda m: position[m.pk])
+        c.assisting.sort(key=lambda m: position[m.pk])
     unavailable = []
     if on is not None:
         for c in shown:

@@ -23,4 +23,9 @@ app.conf.beat_schedule = {
     "purge-old-import-batches": {"task": "core.purge_old_import_batches", "schedule": crontab(hour=3, minute=15)},
     # Each morning: warn administrators when next year's holiday schedule is missing.
     "check-calendar-coverage": {"task": "core.check_calendar_coverage", "schedule": crontab(hour=7, minute=30)},
+    # Each morning: standing members who have not reported on the quarter get a reminder before it ends.
+    "schedule-quarterly-report-reminders": {
+        "task": "committees.schedule_quarterly_report_reminders",
+        "schedule": crontab(hour=6, minute=40),
+    },
 }

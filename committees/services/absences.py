@@ -193,6 +193,8 @@ def quarterly_report_record(
         raise ApplicationError("季度须为1至4", field="quarter")
     if reported_on < date(year, (quarter - 1) * 3 + 1, 1):
         raise ApplicationError(f"报告日期不能早于{year}年第{quarter}季度", field="reported_on")
+    if reported_on > timezone.localdate():
+        raise ApplicationError("报告日期不能晚于今天", field="reported_on")
     if QuarterlyReport.objects.filter(member=member, year=year, quarter=quarter).exists():
         raise ApplicationError(f"{member.cadre.name}{year}年第{quarter}季度的报告已登记", field="quarter")
     report = QuarterlyReport.objects.create(
@@ -230,7 +232,8 @@ def quarterly_report_reminders_schedule(*, today: date | None = None) -> int:
             role__in=TermMember.STANDING_ROLES,
             cadre__user__isnull=False,
         )
-        .exclude(quarterly_reports__year=year, quarterly_reports__quarter=quarter)
+        # one subquery: exclude() with two conditions on a multi-valued relation may match them on different rows
+        .exclude(pk__in=QuarterlyReport.objects.filter(year=year, quarter=quarter).values("member_id"))
         .select_related("cadre__user")
     )
     scheduled = 0

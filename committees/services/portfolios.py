@@ -15,6 +15,8 @@ from ..models import PortfolioAssignment, PortfolioPlan, Term, TermMember, WorkA
 from ..selectors import plan_coverage
 
 Status = PortfolioPlan.Status
+# how refusals name a plan's status, whatever the interface language ("已生效，不能再修改")
+STATUS_WORDS = {Status.DRAFT: "起草", Status.ACTIVE: "生效", Status.SUPERSEDED: "被取代"}
 
 
 @transaction.atomic
@@ -68,7 +70,7 @@ def _lock_plan(plan: PortfolioPlan) -> PortfolioPlan:
 
 def _require_draft(plan: PortfolioPlan) -> None:
     if plan.status != Status.DRAFT:
-        raise ApplicationError(f"{plan}已{plan.get_status_display()}，不能再修改；请在其基础上起草新版本")
+        raise ApplicationError(f"{plan}已{STATUS_WORDS[plan.status]}，不能再修改；请在其基础上起草新版本")
 
 
 @transaction.atomic
@@ -138,6 +140,9 @@ def portfolio_assignment_set(
     _require_draft(plan)
     if kind is not None and kind not in PortfolioAssignment.Kind.values:
         raise ApplicationError(f"未知的分工类型：{kind}", field="kind")
+    # the rules below are checked on the rows as stored, not on copies loaded before a change (离任, 停用)
+    member = TermMember.objects.select_related("cadre").get(pk=member.pk)
+    area = WorkArea.objects.get(pk=area.pk)
     if member.term_id != plan.term_id:
         raise ApplicationError(f"{member.cadre.name}不是{plan.term}的成员", field="member")
     existing = PortfolioAssignment.objects.filter(plan=plan, area=area, member=member).first()
@@ -182,7 +187,7 @@ def portfolio_plan_activate(*, plan: PortfolioPlan, effective_from: date, actor)
     if plan.status == Status.ACTIVE:
         return plan
     if Status.ACTIVE not in PortfolioPlan.TRANSITIONS[plan.status]:
-        raise ApplicationError(f"{plan}已{plan.get_status_display()}，不能再生效")
+        raise ApplicationError(f"{plan}已{STATUS_WORDS[plan.status]}，不能再生效")
     if term.ends_on is not None:
         raise ApplicationError(f"{term}已换届，分工不能再生效")
     if effective_from < term.starts_on:

@@ -243,7 +243,9 @@ def term_member_change_role(
 
 @transaction.atomic
 def term_member_leave(*, member: TermMember, left_on: date, reason: str, actor) -> TermMember:
-    """Records that a member left the term (调离、辞职、退休 …); their substitute arrangements end that day."""
+    """Records that a member left the term (调离、辞职、退休 …). Whom they covered for needs a new substitute
+    (those arrangements end that day); their own substitute keeps answering for the areas they led until a
+    new portfolio plan hands them on."""
     if not reason.strip():
         raise ApplicationError("请填写离任原因", field="left_reason")
     _lock_term(member.term)
@@ -252,11 +254,10 @@ def term_member_leave(*, member: TermMember, left_on: date, reason: str, actor) 
         raise ApplicationError("离任日期须晚于进入本届的日期", field="left_on")
     member.left_on, member.left_reason = left_on, reason.strip()
     member.save(update_fields=["left_on", "left_reason", "updated_at"])
-    from django.db.models import Q
-
     ended = list(
         SubstituteArrangement.objects.select_for_update()
-        .filter(Q(member=member) | Q(substitute=member), superseded_on__isnull=True)
+        .filter(substitute=member, superseded_on__isnull=True)
+        .select_related("member__cadre")
         .order_by("pk")
     )
     for arrangement in ended:
@@ -266,7 +267,11 @@ def term_member_leave(*, member: TermMember, left_on: date, reason: str, actor) 
         actor=actor,
         action="term_member.left",
         obj=member,
-        details={"left_on": left_on.isoformat(), "reason": reason, "substitute_arrangements_ended": len(ended)},
+        details={
+            "left_on": left_on.isoformat(),
+            "reason": reason,
+            "no_longer_substitute_for": [a.member.cadre.name for a in ended],
+        },
     )
     return member
 

@@ -213,6 +213,8 @@ ORGDEPT_ROTATION_YEARS = {
 ORGDEPT_YOUNG_CADRE_AGE = env.int("ORGDEPT_YOUNG_CADRE_AGE", default=40)
 # Qualification checks warn when fewer than this many months remain before the statutory retirement age.
 ORGDEPT_RETIREMENT_WARNING_MONTHS = env.int("ORGDEPT_RETIREMENT_WARNING_MONTHS", default=24)
+# Standing members are reminded this many days before a quarter ends to report on their areas (seed 001).
+ORGDEPT_QUARTERLY_REPORT_REMINDER_DAYS = env.int("ORGDEPT_QUARTERLY_REPORT_REMINDER_DAYS", default=14)
 
 LOGGING = {
     "version": 1,

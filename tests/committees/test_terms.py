@@ -12,7 +12,16 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from cadres.models import Cadre, FamilyMember, Position, PositionQuota, ResumeLine, Unit
-from committees.models import Committee, Term, TermMember
+from committees.models import (
+    Committee,
+    Leave,
+    PortfolioPlan,
+    QuarterlyReport,
+    SubstituteArrangement,
+    Term,
+    TermMember,
+)
+from committees.selectors import plan_coverage, plan_in_force
 from committees.services import committee_create, term_change, term_create, term_member_add
 from orgdept.core import roles
 from orgdept.core.exceptions import ApplicationError
@@ -166,6 +175,10 @@ def demo_counts():
         "quotas": PositionQuota.objects.count(),
         "resume_lines": ResumeLine.objects.count(),
         "family_members": FamilyMember.objects.count(),
+        "plans": PortfolioPlan.objects.count(),
+        "substitutes": SubstituteArrangement.objects.count(),
+        "leaves": Leave.objects.count(),
+        "reports": QuarterlyReport.objects.count(),
     }
 
 
@@ -188,6 +201,14 @@ def test_load_demo_is_idempotent(db, client):
     by_role = {role: term.members.filter(role=role).count() for role in R.values}
     assert by_role == {"secretary": 1, "deputy_secretary": 2, "standing_member": 8, "member": 29, "alternate": 10}
     assert term.members.filter(full_time_deputy=True).count() == 1
+
+    # the 分工: version 2 in force since 2024-03-01, version 1 kept with its dates; every area led by one member
+    assert list(term.portfolio_plans.values_list("version", "status", "effective_from", "superseded_on")) == [
+        (2, "active", date(2024, 3, 1), None),
+        (1, "superseded", date(2021, 10, 15), date(2024, 3, 1)),
+    ]
+    assert plan_coverage(plan_in_force(term=term)).complete
+    assert first["substitutes"] == 11 and first["leaves"] == 1 and first["reports"] == 9
 
     User = get_user_model()
     for username, role in [

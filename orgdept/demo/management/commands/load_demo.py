@@ -4,12 +4,14 @@ Idempotent: running it again adds nothing that is already there. All names are i
 """
 
 import random
-from datetime import date
+from datetime import date, timedelta
+from importlib import import_module
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 from faker import Faker
 
 from cadres.models import Cadre, Position, PositionQuota, Rank, Unit
@@ -24,8 +26,30 @@ from cadres.services import (
     quota_set,
     unit_create,
 )
-from committees.models import Committee, Term, TermMember
-from committees.services import committee_create, term_create, term_member_add
+from committees.models import (
+    Committee,
+    Leave,
+    PortfolioPlan,
+    QuarterlyReport,
+    SubstituteArrangement,
+    Term,
+    TermMember,
+    WorkArea,
+)
+from committees.services import (
+    committee_create,
+    leave_record,
+    portfolio_assignment_set,
+    portfolio_plan_activate,
+    portfolio_plan_create,
+    quarter_last_day,
+    quarter_of,
+    quarterly_report_record,
+    substitute_designate,
+    term_create,
+    term_member_add,
+    work_area_create,
+)
 from orgdept.core import roles
 from orgdept.core.idnumbers import id_number_check_char
 
@@ -101,6 +125,30 @@ FULL_TIME_EDUCATION = [
 OVER_QUOTA_UNIT = "区商务局"
 LEADERS_UNIT = "中共云岭区委员会"
 
+# 常委分工 by index into STANDING_POSTS: (areas led, areas assisted). The secretary presides over the whole.
+# Version 1 (from 2021-10-15); version 2 (from 2024-03-01) hands 教育 and 卫生 to the office director.
+PORTFOLIO_V1 = {
+    1: (["经济", "工业和信息化"], ["农业农村"]),
+    2: (["群团", "信访", "党校", "人大政协联系"], []),
+    3: (["纪检监察"], []),
+    4: (["组织", "机构编制"], []),
+    5: (["宣传", "文化"], []),
+    6: (["统战", "民政和社会保障"], []),
+    7: (["政法"], []),
+    8: (["城建", "生态环境", "农业农村", "教育", "卫生"], ["经济"]),
+    10: (["武装"], []),
+}
+PORTFOLIO_V2 = {
+    **PORTFOLIO_V1,
+    8: (["城建", "生态环境", "农业农村"], ["经济"]),
+    9: (["教育", "卫生"], []),
+}
+PLAN_DATES = (date(2021, 10, 15), date(2024, 3, 1))
+# 缺位互补: member index -> substitute index
+SUBSTITUTES = {0: 2, 1: 8, 2: 4, 3: 7, 4: 2, 5: 6, 6: 5, 7: 3, 8: 1, 9: 2, 10: 7}
+# the 政法委书记 is away these days (relative to the day the demo is loaded); the 纪委书记 covers
+DEMO_LEAVE = (7, -1, 3, "赴省委党校参加专题培训")
+
 AREA_CODES = ["330102", "330103", "330104", "330105", "330106", "330108", "330109", "330110"]
 
 
@@ -127,6 +175,7 @@ class Command(BaseCommand):
         self.load_positions(units)
         self.load_committee(rng, cadres)
         self.load_users(cadres)
+        self.load_portfolios()
         self.stdout.write(
             self.style.SUCCESS(
                 f"演示数据就绪：{Unit.objects.count()} 个单位，{Cadre.objects.count()} 名干部，"
@@ -343,6 +392,63 @@ class Command(BaseCommand):
                     member.cadre.user = user
                     member.cadre.save(update_fields=["user", "updated_at"])
             user.groups.add(Group.objects.get(name=role))
+
+    def load_portfolios(self):
+        """Two versions of the 常委分工 (the second in force), 缺位互补 for every standing member, one leave going
+        on, and last quarter's reports."""
+        term = Term.objects.get(committee__name=LEADERS_UNIT, number=13)
+        standing = list(term.members.filter(role__in=TermMember.STANDING_ROLES))
+        standing.sort(key=lambda m: (TermMember.ROLE_ORDER[m.role], m.order))
+        if not PortfolioPlan.objects.filter(term=term).exists():
+            areas = {a.name: a for a in WorkArea.objects.all()}
+            # the catalogue comes with the migrations; a database emptied since gets it back here
+            seeded = import_module("committees.migrations.0003_seed_work_areas").AREAS
+            for order, (name, description) in enumerate(seeded, start=1):
+                if name not in areas:
+                    areas[name] = work_area_create(name=name, description=description, order=order * 10, actor=None)
+            for version, effective_from in zip((PORTFOLIO_V1, PORTFOLIO_V2), PLAN_DATES, strict=True):
+                plan = portfolio_plan_create(term=term, actor=None, title="常委分工")
+                for index, (leads, assists) in version.items():
+                    for names, kind in ((leads, "lead"), (assists, "assist")):
+                        for name in names:
+                            portfolio_assignment_set(
+                                plan=plan, area=areas[name], member=standing[index], kind=kind, actor=None
+                            )
+                for assignment in list(plan.assignments.select_related("area", "member")):
+                    held = version.get(standing.index(assignment.member), ([], []))
+                    if assignment.area.name not in held[0] + held[1]:  # carried over from the previous version
+                        portfolio_assignment_set(
+                            plan=plan, area=assignment.area, member=assignment.member, kind=None, actor=None
+                        )
+                portfolio_plan_activate(plan=plan, effective_from=effective_from, actor=None)
+        if not SubstituteArrangement.objects.filter(member__term=term).exists():
+            for index, substitute in SUBSTITUTES.items():
+                substitute_designate(
+                    member=standing[index], substitute=standing[substitute], effective_from=PLAN_DATES[0], actor=None
+                )
+        today = timezone.localdate()
+        if not Leave.objects.filter(member__term=term).exists():
+            index, start, end, reason = DEMO_LEAVE
+            leave_record(
+                member=standing[index],
+                starts_on=today + timedelta(days=start),
+                ends_on=today + timedelta(days=end),
+                reason=reason,
+                actor=None,
+            )
+        if not QuarterlyReport.objects.filter(member__term=term).exists():
+            year, quarter = quarter_of(today)
+            year, quarter = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+            reported_on = quarter_last_day(year, quarter) - timedelta(days=10)
+            for member in standing[1:-1]:  # the secretary hears them; one report is still missing
+                quarterly_report_record(
+                    member=member,
+                    year=year,
+                    quarter=quarter,
+                    reported_on=reported_on,
+                    actor=None,
+                    summary="分管领域本季度工作完成情况",
+                )
 
 
 def _post_of(cadre: Cadre) -> str:
