@@ -59,6 +59,7 @@ class CommitteesConfig(AppConfig):
             ("term_member.left", "委员离任"),
             ("term_member.alternate_promoted", "候补委员递补"),
             ("term_members.imported", "导入委员名单"),
+            ("term_members.previewed", "查看委员名单导入预览"),
             ("work_area.created", "新增分管领域"),
             ("work_area.updated", "修改分管领域"),
             ("portfolio_plan.drafted", "起草常委分工"),

@@ -94,7 +94,9 @@ def coverage_of(
     if on is not None:
         for c in shown:
             for member in c.leads:
-                if not member.serves_on(on):
+                if member.joined_on > on:
+                    unavailable.append((c, member, f"{member.joined_on:%Y-%m-%d}才到任"))
+                elif not member.serves_on(on):
                     unavailable.append((c, member, f"已于{member.left_on:%Y-%m-%d}离任"))
                 elif member.role not in TermMember.STANDING_ROLES:
                     unavailable.append((c, member, "已不是常委"))

@@ -103,6 +103,7 @@ class MemberAddForm(forms.Form):
     election_votes = forms.IntegerField(
         label=_("Votes at election"),
         min_value=0,
+        max_value=10_000_000,
         required=False,
         help_text=_("Required for alternates: vacant seats go to them in the order of their votes."),
     )
@@ -144,7 +145,7 @@ class MemberAddForm(forms.Form):
 class MemberEditForm(forms.Form):
     order = forms.IntegerField(label=_("Order within role"), min_value=0, max_value=32767)
     concurrent_post = forms.CharField(label=_("Concurrent government post"), max_length=100, required=False)
-    election_votes = forms.IntegerField(label=_("Votes at election"), min_value=0, required=False)
+    election_votes = forms.IntegerField(label=_("Votes at election"), min_value=0, max_value=10_000_000, required=False)
     full_time_deputy = forms.BooleanField(
         label=_("Full-time deputy secretary"), required=False, help_text=_("Only a deputy secretary can be full-time.")
     )

@@ -48,6 +48,15 @@ def substitute_designate(
     current = (
         SubstituteArrangement.objects.select_for_update().filter(member=member, superseded_on__isnull=True).first()
     )
+    ended = (
+        SubstituteArrangement.objects.filter(member=member, superseded_on__isnull=False)
+        .order_by("-superseded_on")
+        .values_list("superseded_on", flat=True)
+        .first()
+    )
+    if ended is not None and effective_from < ended:
+        # two arrangements in force on one day would leave open who covers
+        raise ApplicationError(f"生效日期不能早于上一安排结束的日期{ended:%Y-%m-%d}", field="effective_from")
     if current is not None:
         if current.substitute_id == substitute.pk:
             return current
@@ -123,6 +132,9 @@ def leave_cancel(*, leave: Leave, actor) -> Leave:
     )
     if leave.cancelled_at is not None:
         return leave
+    if leave.ends_on < timezone.localdate():
+        # who answered on those days is on record; rewriting it afterwards is not a cancellation
+        raise ApplicationError("已结束的请假不能取消")
     covering = _covering(leave)  # asked while the leave still counts
     leave.cancelled_at = timezone.now()
     leave.save(update_fields=["cancelled_at", "updated_at"])

@@ -182,8 +182,9 @@ def portfolio_plan_activate(*, plan: PortfolioPlan, effective_from: date, actor)
     Refused, naming every one, while an area in use has no lead (空挡) or more than one (重叠), or a lead
     does not serve as a standing member on `effective_from`.
     """
-    plan = _lock_plan(plan)
+    # the term first, then its plans: the order 换届 locks them in
     term = Term.objects.select_for_update().get(pk=plan.term_id)
+    plan = _lock_plan(plan)
     if plan.status == Status.ACTIVE:
         return plan
     if Status.ACTIVE not in PortfolioPlan.TRANSITIONS[plan.status]:

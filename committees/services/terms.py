@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from cadres.models import Cadre
 from orgdept.core.audit import audit_log
@@ -139,6 +140,7 @@ def term_member_add(
     _check_role(role, full_time_deputy)
     term = _lock_term(term)
     _check_in_term(term, joined_on, "joined_on")
+    _not_after_today(joined_on, "joined_on", "任职日期")
     if role == R.ALTERNATE and election_votes is None:
         raise ApplicationError("候补委员须填写当选时的得票数，递补按得票多少依次进行", field="election_votes")
     _check_seat(term, role)
@@ -200,7 +202,14 @@ def term_member_update(
     return member
 
 
+def _not_after_today(on: date, field: str, what: str) -> None:
+    """Roles and seats are read as they stand today across the system: a change is recorded once it happened."""
+    if on > timezone.localdate():
+        raise ApplicationError(f"{what}不能晚于今天；请在变动发生后登记", field=field)
+
+
 def _record_role_change(member: TermMember, role: str, on: date, reason: str, actor) -> TermMemberRoleChange:
+    _not_after_today(on, "changed_on", "身份变动日期")
     if on < member.joined_on:
         raise ApplicationError("身份变动日期不能早于进入本届的日期", field="changed_on")
     last = member.role_changes.order_by("-changed_on").first()
@@ -252,6 +261,7 @@ def term_member_leave(*, member: TermMember, left_on: date, reason: str, actor) 
     member = _lock_member(member)
     if left_on <= member.joined_on:
         raise ApplicationError("离任日期须晚于进入本届的日期", field="left_on")
+    _not_after_today(left_on, "left_on", "离任日期")
     member.left_on, member.left_reason = left_on, reason.strip()
     member.save(update_fields=["left_on", "left_reason", "updated_at"])
     ended = list(
@@ -360,6 +370,9 @@ def term_change(*, committee: Committee, starts_on: date, actor, **quotas) -> Te
         raise ApplicationError("该委员会还没有届次，请先建立第一届")
     if starts_on <= old.starts_on:
         raise ApplicationError(f"新一届的起始日期须晚于{old}的起始日期{old.starts_on:%Y-%m-%d}", field="starts_on")
+    if starts_on > timezone.localdate():
+        # the serving committee stays the current one until the new one is elected
+        raise ApplicationError("换届须在新一届选举产生后登记，起始日期不能晚于今天", field="starts_on")
     late = old.members.filter(joined_on__gte=starts_on).select_related("cadre").first()
     if late:
         raise ApplicationError(
@@ -380,12 +393,37 @@ def term_change(*, committee: Committee, starts_on: date, actor, **quotas) -> Te
     )
     for plan in plans:
         if plan.status == PortfolioPlan.Status.DRAFT:
-            plan.delete()  # an unfinished draft of the old term has nothing to keep
+            # an unfinished draft of the old term has nothing to keep
+            audit_log(
+                actor=actor,
+                action="portfolio_plan.discarded",
+                obj=plan,
+                details={"version": plan.version, "assignments": plan.assignments.count(), "by": "term.changed"},
+            )
+            plan.delete()
             continue
         plan.status = PortfolioPlan.Status.SUPERSEDED
         plan.superseded_on = max(starts_on, plan.effective_from)
         plan.save(update_fields=["status", "superseded_on", "updated_at"])
-    SubstituteArrangement.objects.filter(member__term=old, superseded_on__isnull=True).update(superseded_on=starts_on)
+        audit_log(
+            actor=actor,
+            action="portfolio_plan.superseded",
+            obj=plan,
+            details={
+                "from": "active",
+                "to": "superseded",
+                "superseded_on": plan.superseded_on.isoformat(),
+                "by": "term.changed",
+            },
+        )
+    arrangements = list(
+        SubstituteArrangement.objects.select_for_update()
+        .filter(member__term=old, superseded_on__isnull=True)
+        .order_by("pk")
+    )
+    for arrangement in arrangements:
+        arrangement.superseded_on = max(starts_on, arrangement.effective_from)
+        arrangement.save(update_fields=["superseded_on", "updated_at"])
     try:
         with transaction.atomic():
             new = Term.objects.create(committee=committee, number=old.number + 1, starts_on=starts_on, **values)
@@ -395,6 +433,12 @@ def term_change(*, committee: Committee, starts_on: date, actor, **quotas) -> Te
         actor=actor,
         action="term.changed",
         obj=new,
-        details={"previous_term": old.pk, "previous_number": old.number, "starts_on": starts_on.isoformat(), **values},
+        details={
+            "previous_term": old.pk,
+            "previous_number": old.number,
+            "starts_on": starts_on.isoformat(),
+            "substitute_arrangements_ended": len(arrangements),
+            **values,
+        },
     )
     return new

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from cadres.forms import CadreFilterForm
 from cadres.models import Cadre
 from cadres.selectors import cadre_list
+from orgdept.core.audit import audit_log
 from orgdept.core.exceptions import ApplicationError
 from orgdept.core.forms import add_service_error
 from orgdept.core.import_pages import import_batch_page
@@ -486,7 +487,18 @@ def member_import_batch(request, pk: int):
         "label_heading": _("Name"),
         "key_heading": _("ID number"),
     }
-    return import_batch_page(request, batch, template="committees/import_batch.html", context=context)
+    return import_batch_page(
+        request,
+        batch,
+        template="committees/import_batch.html",
+        context=context,
+        on_report=lambda report: audit_log(
+            actor=request.user,
+            action="term_members.previewed",
+            obj=batch,
+            details={"status": batch.status, "rows": report.total, "term": term.pk if term else None},
+        ),
+    )
 
 
 @login_required

@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from committees.models import Leave, SubstituteArrangement, TermMember
 from committees.services import (
-    leave_cancel,
     leave_record,
     quarterly_report_record,
     quarterly_report_reminders_schedule,
@@ -28,7 +27,7 @@ from orgdept.core.models import AuditEvent, Notification, Reminder
 from orgdept.core.notifications import reminders_deliver_due
 from tests.cadres.factories import make_cadre, make_unit
 
-from .test_responsibility import STARTS, Board, build_board
+from .test_responsibility import STARTS, Board, build_board, cancel_in_time
 
 R = TermMember.Role
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -73,7 +72,7 @@ def test_an_overlapping_leave_is_refused_and_adjacent_ones_are_not(board):
 
 def test_a_cancelled_leave_no_longer_blocks_its_days(board):
     first = record(board, board.zhang, date(2024, 11, 3), date(2024, 11, 7))
-    leave_cancel(leave=first, actor=board.staff)
+    cancel_in_time(first, board.staff)
     again = record(board, board.zhang, date(2024, 11, 4), date(2024, 11, 6))
     assert again.pk != first.pk
 
@@ -106,12 +105,12 @@ def test_the_substitute_is_notified_when_a_leave_is_recorded_and_cancelled(board
     assert all(name in body for name in board.leads_of(board.zhang))
     assert inbox(board.zhang) == [] and inbox(board.wang) == []
 
-    leave_cancel(leave=leave, actor=board.staff)
+    cancel_in_time(leave, board.staff)
     title, body = inbox(board.zhao)[-1]
     assert title == "张常委2024年11月03日至2024年11月07日的请假已取消"
     assert body.startswith("您不再代为负责其分管的")
     # cancelling twice changes nothing and notifies nobody again
-    leave_cancel(leave=leave, actor=board.staff)
+    cancel_in_time(leave, board.staff)
     assert len(inbox(board.zhao)) == 2
 
 
@@ -124,7 +123,7 @@ def test_the_secretary_is_notified_when_the_lead_has_no_substitute(board):
 
 def test_leave_record_and_cancel_are_audited(board):
     leave = record(board, board.zhang, date(2024, 11, 3), date(2024, 11, 7), reason="参加培训")
-    leave_cancel(leave=leave, actor=board.staff)
+    cancel_in_time(leave, board.staff)
     recorded = AuditEvent.objects.get(action="leave.recorded")
     assert (recorded.actor, recorded.object_type, recorded.object_id) == (
         board.staff,

@@ -312,6 +312,13 @@ def test_upload_preview_and_confirm(client, term, zuzhi):
     assert batch.params == {"term": term.pk} and batch.status == ImportBatch.Status.PREVIEWED
     page = client.get(response["Location"]).content.decode()
     assert 'data-testid="confirm-import"' in page and "王书记" in page
+    # the preview shows names and ID numbers: looking at it is on the audit trail
+    seen = AuditEvent.objects.get(action="term_members.previewed")
+    assert (seen.actor, seen.object_id, seen.details) == (
+        zuzhi,
+        str(batch.pk),
+        {"status": "previewed", "rows": 10, "term": term.pk},
+    )
     response = client.post(reverse("committees:member_import_commit", args=[batch.pk]))
     assert response.status_code == 302
     batch.refresh_from_db()

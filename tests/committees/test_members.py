@@ -317,11 +317,17 @@ def test_a_term_change_keeps_the_old_term_as_it_was(committee_term, zuzhi):
         "previous_term": old.pk,
         "previous_number": 1,
         "starts_on": "2026-09-28",
+        "substitute_arrangements_ended": 1,
         "members_quota": 9,
         "alternates_quota": 5,
         "standing_quota": 5,
         "deputy_secretaries_quota": 2,
     }
+    # what the change ended is on the audit trail too
+    assert AuditEvent.objects.get(action="portfolio_plan.superseded", object_id=str(plan.pk)).details["by"] == (
+        "term.changed"
+    )
+    assert AuditEvent.objects.filter(action="portfolio_plan.discarded", object_id=str(draft.pk)).exists()
 
 
 def test_an_old_term_can_no_longer_be_changed(committee_term):
