@@ -279,7 +279,11 @@ def leave_cancel(request, pk: int):
     if leave.cancelled_at is not None:
         messages.info(request, _("This leave was already cancelled."))
     else:
-        cancel_leave(leave=leave, actor=request.user)
+        try:
+            cancel_leave(leave=leave, actor=request.user)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return redirect("committees:leave_list")
         messages.success(
             request,
             _("Leave of %(name)s (%(start)s to %(end)s) cancelled.")

@@ -320,6 +320,18 @@ def test_cancelling_a_leave(client, board, staff):
     assert AuditEvent.objects.filter(action="leave.cancelled").count() == 1
 
 
+def test_an_ended_leave_is_not_cancelled_from_the_page(client, board, staff):
+    leave = leave_record(
+        member=board.zhang, starts_on=date(2024, 10, 8), ends_on=date(2024, 10, 9), reason="开会", actor=staff
+    )
+    client.force_login(staff)
+    response = client.post(url("leave_cancel", leave.pk), follow=True)
+    assert response.status_code == 200
+    assert "已结束的请假不能取消" in [str(m) for m in response.context["messages"]]
+    leave.refresh_from_db()
+    assert leave.cancelled_at is None
+
+
 # --- who answers -------------------------------------------------------------------------------------------------
 
 
