@@ -16,7 +16,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 
 def years_before(on: date, years: int) -> date:
-    """The same day `years` earlier (29 February becomes the 28th in a common year)."""
+    """The same day `years` earlier, or later for a negative number (29 February becomes the 28th in a common year)."""
     try:
         return on.replace(year=on.year - years)
     except ValueError:

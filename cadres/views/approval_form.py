@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from orgdept.core.audit import audit_log
 from orgdept.core.documents import document_request
 from orgdept.core.exceptions import ApplicationError
-from orgdept.core.forms import add_service_error
+from orgdept.core.forms import add_service_error, form_status
 from orgdept.core.templatetags.orgdept import display_name
 
 from .. import lrmx
@@ -378,7 +378,7 @@ def lrmx_import(request):
         else:
             token = _remember(request, content, upload.name)
             return redirect("cadres:lrmx_import_preview", token=token)
-    return render(request, "cadres/lrmx_import.html", {"form": form}, status=400 if form.errors else 200)
+    return render(request, "cadres/lrmx_import.html", {"form": form}, status=form_status(form))
 
 
 def _import_refusal(user, new_cadre: bool) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
@@ -15,14 +14,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from orgdept.core.exceptions import ApplicationError
-from orgdept.core.import_pages import import_batch_page
+from orgdept.core.import_pages import import_batch_confirm, import_batch_page
 from orgdept.core.imports import (
     access_import_batch,
-    import_batch_commit,
     import_batch_create,
     import_batches_of,
 )
-from orgdept.core.models import ImportBatch
 
 from ..models import Cadre
 from ..services.roster import (
@@ -106,15 +103,9 @@ def roster_batch(request, pk: int):
 def roster_commit(request, pk: int):
     _require(request.user)
     batch = access_import_batch(request.user, pk, kind=KIND)
-    try:
-        batch = import_batch_commit(batch=batch, actor=request.user)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        # a committed batch shows its result on its page; one sent back to the preview says why
-        # (one that failed unexpectedly shows its error on the page)
-        if batch.status == ImportBatch.Status.PREVIEWED and not batch.error:
-            messages.error(request, _("The cadre files changed since the check; see the new errors below."))
+    batch = import_batch_confirm(
+        request, batch, changed_message=_("The cadre files changed since the check; see the new errors below.")
+    )
     return redirect("cadres:roster_batch", pk=batch.pk)
 
 

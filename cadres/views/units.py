@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from orgdept.core.exceptions import ApplicationError
-from orgdept.core.forms import add_service_error
+from orgdept.core.forms import add_service_error, form_status
 from orgdept.core.listing import FilteredListView
 
 from ..forms_units import PositionForm, QuotaFilterForm, QuotaForm, UnitFilterForm, UnitForm
@@ -87,7 +87,7 @@ def unit_new(request):
         else:
             messages.success(request, _("Unit %(name)s created.") % {"name": unit.name})
             return redirect("cadres:unit_detail", pk=unit.pk)
-    return render(request, "cadres/unit_form.html", {"form": form, "unit": None}, status=400 if form.errors else 200)
+    return render(request, "cadres/unit_form.html", {"form": form, "unit": None}, status=form_status(form))
 
 
 @login_required
@@ -103,7 +103,7 @@ def unit_edit(request, pk: int):
         else:
             messages.success(request, _("Unit %(name)s saved.") % {"name": unit.name})
             return redirect("cadres:unit_detail", pk=unit.pk)
-    return render(request, "cadres/unit_form.html", {"form": form, "unit": unit}, status=400 if form.errors else 200)
+    return render(request, "cadres/unit_form.html", {"form": form, "unit": unit}, status=form_status(form))
 
 
 # --- positions -------------------------------------------------------------------------------------------
@@ -122,7 +122,7 @@ def position_new(request, pk: int):
             messages.success(request, _("Position %(title)s created.") % {"title": position.title})
             return redirect("cadres:unit_detail", pk=unit.pk)
     context = {"form": form, "unit": unit, "position": None}
-    return render(request, "cadres/position_form.html", context, status=400 if form.errors else 200)
+    return render(request, "cadres/position_form.html", context, status=form_status(form))
 
 
 @login_required
@@ -140,7 +140,7 @@ def position_edit(request, pk: int):
             messages.success(request, _("Position %(title)s saved.") % {"title": position.title})
             return redirect("cadres:unit_detail", pk=unit.pk)
     context = {"form": form, "unit": unit, "position": position}
-    return render(request, "cadres/position_form.html", context, status=400 if form.errors else 200)
+    return render(request, "cadres/position_form.html", context, status=form_status(form))
 
 
 # --- quotas ----------------------------------------------------------------------------------------------
@@ -175,7 +175,7 @@ def quota_edit(request, pk: int):
                 )
             return redirect("cadres:unit_detail", pk=unit.pk)
     context = {"form": form, "unit": unit, "quota_rows": quota_rows(unit_quota_lines(units=[unit]))}
-    return render(request, "cadres/quota_form.html", context, status=400 if form.errors else 200)
+    return render(request, "cadres/quota_form.html", context, status=form_status(form))
 
 
 class QuotaOverviewView(LoginRequiredMixin, PermissionRequiredMixin, FilteredListView):

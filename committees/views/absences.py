@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from orgdept.core.exceptions import ApplicationError
-from orgdept.core.forms import add_service_error
+from orgdept.core.forms import add_service_error, form_status
 from orgdept.core.listing import FilteredListView
 
 from ..forms_absences import (
@@ -174,7 +174,7 @@ def substitute_edit(request, pk: int):
         "today": timezone.localdate(),
         "tab": "substitutes",
     }
-    return render(request, "committees/substitute_form.html", context, status=400 if form.errors else 200)
+    return render(request, "committees/substitute_form.html", context, status=form_status(form))
 
 
 # --- leave -----------------------------------------------------------------------------------------------------
@@ -269,7 +269,7 @@ def leave_create(request):
         "recorded_covers": leave_coverage(recorded) if recorded and recorded.cancelled_at is None else None,
         "tab": "leaves",
     }
-    return render(request, "committees/leave_form.html", context, status=400 if form.errors else 200)
+    return render(request, "committees/leave_form.html", context, status=form_status(form))
 
 
 @login_required
@@ -498,4 +498,4 @@ def report_record(request):
             )
             return redirect(f"{reverse('committees:report_list')}?year={report.year}&quarter={report.quarter}")
     context = {"form": form, "tab": "reports"}
-    return render(request, "committees/report_form.html", context, status=400 if form.errors else 200)
+    return render(request, "committees/report_form.html", context, status=form_status(form))

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from orgdept.core.documents import document_request
 from orgdept.core.exceptions import ApplicationError
-from orgdept.core.forms import add_service_error
+from orgdept.core.forms import add_service_error, form_status
 from orgdept.core.listing import FilteredListView
 
 from .. import services
@@ -110,7 +110,7 @@ def work_area_create(request):
         else:
             messages.success(request, _("Work area %(name)s added.") % {"name": area.name})
             return redirect("committees:work_area_list")
-    status = 400 if form.errors else 200
+    status = form_status(form)
     return render(request, "committees/work_area_form.html", {"form": form, "area": None}, status=status)
 
 
@@ -127,7 +127,7 @@ def work_area_edit(request, pk: int):
         else:
             messages.success(request, _("Work area %(name)s saved.") % {"name": area.name})
             return redirect("committees:work_area_list")
-    status = 400 if form.errors else 200
+    status = form_status(form)
     return render(request, "committees/work_area_form.html", {"form": form, "area": area}, status=status)
 
 

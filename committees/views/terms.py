@@ -3,8 +3,6 @@ succession (递补), and the import of a term's member list."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
@@ -20,11 +18,12 @@ from django.views.decorators.http import require_POST
 from cadres.forms import CadreFilterForm
 from cadres.models import Cadre
 from cadres.selectors import cadre_list
+from cadres.structure import years_before
 from orgdept.core.audit import audit_log
 from orgdept.core.exceptions import ApplicationError
-from orgdept.core.forms import add_service_error
-from orgdept.core.import_pages import import_batch_page
-from orgdept.core.imports import access_import_batch, import_batch_commit, import_batch_create, import_batches_of
+from orgdept.core.forms import add_service_error, form_status
+from orgdept.core.import_pages import import_batch_confirm, import_batch_page
+from orgdept.core.imports import access_import_batch, import_batch_create, import_batches_of
 from orgdept.core.listing import FilteredListView
 from orgdept.core.models import ImportBatch
 from orgdept.core.object_permissions import require_perm
@@ -62,17 +61,6 @@ from ..services.member_import import member_import_template as build_template
 SUGGESTIONS = 10
 TERM_YEARS = 5
 R = TermMember.Role
-
-
-def _status(form) -> int:
-    return 400 if form.errors else 200
-
-
-def _in_years(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
 
 
 def _current_or_back(request, term: Term):
@@ -203,7 +191,7 @@ def term_create(request):
         else:
             messages.success(request, _("%(term)s created. Add or import its members now.") % {"term": term})
             return redirect("committees:term_detail", pk=term.pk)
-    return render(request, "committees/term_form.html", {"form": form, "term": None}, status=_status(form))
+    return render(request, "committees/term_form.html", {"form": form, "term": None}, status=form_status(form))
 
 
 @login_required
@@ -221,7 +209,7 @@ def term_edit(request, pk: int):
         else:
             messages.success(request, _("%(term)s saved.") % {"term": term})
             return redirect("committees:term_detail", pk=term.pk)
-    return render(request, "committees/term_form.html", {"form": form, "term": term}, status=_status(form))
+    return render(request, "committees/term_form.html", {"form": form, "term": term}, status=form_status(form))
 
 
 @login_required
@@ -233,7 +221,10 @@ def term_change(request):
     if term is None:
         messages.info(request, _("There is no term yet: create the first term."))
         return redirect("committees:term_create")
-    initial = {**TermQuotasForm.initial_from(term), "starts_on": _in_years(term.starts_on, TERM_YEARS)}
+    initial = {
+        **TermQuotasForm.initial_from(term),
+        "starts_on": min(years_before(term.starts_on, -TERM_YEARS), timezone.localdate()),
+    }
     form = TermChangeForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         quotas = {f: form.cleaned_data[f] for f in QUOTA_FIELDS}
@@ -248,7 +239,7 @@ def term_change(request):
             return redirect("committees:term_detail", pk=new.pk)
     members = members_by_role(term=term)
     context = {"form": form, "term": term, "serving": len(members), "next_number": term.number + 1}
-    return render(request, "committees/term_change.html", context, status=_status(form))
+    return render(request, "committees/term_change.html", context, status=form_status(form))
 
 
 # --- members ---------------------------------------------------------------------------------------------------
@@ -304,12 +295,12 @@ def member_add(request, pk: int):
             return redirect("committees:term_detail", pk=term.pk)
     picked = getattr(form, "cleaned_data", {}).get("cadre")
     context = {"form": form, "term": term, "picked": picked if isinstance(picked, Cadre) else None}
-    return render(request, "committees/member_add.html", context, status=_status(form))
+    return render(request, "committees/member_add.html", context, status=form_status(form))
 
 
 def _member_page(request, form, member: TermMember, *, title: str, intro: str = "", submit: str = ""):
     context = {"form": form, "member": member, "term": member.term, "title": title, "intro": intro, "submit": submit}
-    return render(request, "committees/member_form.html", context, status=_status(form))
+    return render(request, "committees/member_form.html", context, status=form_status(form))
 
 
 @login_required
@@ -506,13 +497,9 @@ def member_import_batch(request, pk: int):
 def member_import_commit(request, pk: int):
     _require_import(request.user)
     batch = access_import_batch(request.user, pk, kind=KIND)
-    try:
-        batch = import_batch_commit(batch=batch, actor=request.user)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        if batch.status == ImportBatch.Status.PREVIEWED and not batch.error:
-            messages.error(request, _("The term's members changed since the check; see the new result below."))
+    batch = import_batch_confirm(
+        request, batch, changed_message=_("The term's members changed since the check; see the new result below.")
+    )
     return redirect("committees:member_import_batch", pk=batch.pk)
 
 

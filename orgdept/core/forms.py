@@ -97,6 +97,11 @@ class YearMonthField(forms.Field):
             raise forms.ValidationError(str(exc), code="year_month") from None
 
 
+def form_status(form: forms.BaseForm) -> int:
+    """The HTTP status of a page showing `form`: 400 while it shows errors."""
+    return 400 if form.errors else 200
+
+
 def add_service_error(form: forms.BaseForm, exc) -> None:
     """Puts a service's refusal (ApplicationError) next to the fields it names, or above the form."""
     for field, message in exc.field_errors.items():

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy
 
-from .imports import ERROR, NEW, UNCHANGED, UPDATED, ImportReport
+from .exceptions import ApplicationError
+from .imports import ERROR, NEW, UNCHANGED, UPDATED, ImportReport, import_batch_commit
 from .models import ImportBatch
 
 ROWS_PER_PAGE = 100
@@ -69,3 +71,17 @@ def import_batch_page(
             querystring=f"outcome={outcome}" if outcome else "",
         )
     return render(request, template, context)
+
+
+def import_batch_confirm(request, batch: ImportBatch, *, changed_message: str) -> ImportBatch:
+    """确认导入: commits `batch` for the request's user. A refusal, or a commit sent back to the preview because
+    the records changed since the check (`changed_message`), is put in the messages; the batch's page shows the
+    rest (the result, or an unexpected failure)."""
+    try:
+        batch = import_batch_commit(batch=batch, actor=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        if batch.status == ImportBatch.Status.PREVIEWED and not batch.error:
+            messages.error(request, changed_message)
+    return batch
