@@ -1,0 +1,1 @@
+"""Every write of the meetings app, one module per area."""

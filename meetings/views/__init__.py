@@ -1,0 +1,1 @@
+"""Meetings pages, one module per area."""
