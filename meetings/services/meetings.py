@@ -264,6 +264,7 @@ def leave_request(*, meeting: Meeting, member: TermMember, reason: str, actor) -
     attendance.leave_requested_at = timezone.now()
     attendance.save(update_fields=["presence", "leave_reason", "leave_requested_at", "updated_at"])
     audit_log(actor=actor, action="meeting.leave_requested", obj=meeting, details={"member": member.cadre.name})
+    transaction.on_commit(lambda: reminders.meeting_notice_reminders_schedule(meeting))
     return attendance
 
 

@@ -394,4 +394,5 @@ def consultation_close(*, consultation: Consultation, actor) -> Consultation:
         obj=consultation.topic,
         details={"consultation": consultation.pk, "asked": asked, "answered": answered},
     )
+    transaction.on_commit(lambda: reminders.consultation_reminders_schedule(consultation))
     return consultation

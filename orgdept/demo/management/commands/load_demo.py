@@ -7,6 +7,7 @@ import random
 from datetime import date, datetime, time, timedelta
 from importlib import import_module
 
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -498,6 +499,9 @@ class Command(BaseCommand):
         term = Term.objects.select_related("committee").get(committee__name=LEADERS_UNIT, number=13)
         if Topic.objects.filter(committee=term.committee).exists():
             return
+        if not MeetingType.objects.exists():
+            # the rules of procedure come with the migrations; a database emptied since gets them back here
+            import_module("meetings.migrations.0002_seed_meeting_rules").seed(django_apps, None)
         User = get_user_model()
         users = {name: User.objects.get(username=name) for name in ("zuzhi", "zuzhi2", "ganbu", "shuji")}
         standing = list(
