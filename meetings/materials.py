@@ -695,6 +695,30 @@ def material_pdf(kind: str, content: bytes, title: str) -> bytes:
     raise ValueError(f"unknown material kind: {kind}")
 
 
+def reading_path(material) -> str:
+    """Where a DOCX material's reading PDF is kept: beside the upload, named by the material and its checksum."""
+    folder = material.file.name.rsplit("/", 1)[0]
+    return f"{folder}/reading-{material.pk}-{material.sha256[:16]}.pdf"
+
+
+def material_reading_pdf(material) -> bytes:
+    """The material as a PDF to read, before the reader's watermark. A DOCX is converted on its first reading only:
+    the PDF is kept in the same storage as the upload (and removed with it), so later readers, the agenda pack
+    included, do not convert it again."""
+    storage = material.file.storage
+    if material.kind == "docx":
+        path = reading_path(material)
+        if storage.exists(path):
+            with storage.open(path, "rb") as kept:
+                return kept.read()
+    with material.file.open("rb") as stored:
+        content = stored.read()
+    pdf = material_pdf(material.kind, content, material.name)
+    if material.kind == "docx" and not storage.exists(path):
+        storage.save(path, ContentFile(pdf))
+    return pdf
+
+
 # --- watermark ---------------------------------------------------------------------------------------
 
 WATERMARK_KEY = "/OrgdeptWatermark"

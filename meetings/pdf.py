@@ -17,9 +17,9 @@ from orgdept.core.exceptions import ApplicationError
 from orgdept.core.pdf import render_pdf
 from orgdept.core.templatetags.orgdept import display_name
 
-from .materials import material_pdf, merge_pdfs, watermark_pdf
+from .materials import material_reading_pdf, merge_pdfs, watermark_pdf
 from .models import AgendaItem, Attendance, Meeting
-from .permissions import ATTEND, is_meeting_staff, readable_items
+from .permissions import attends, is_meeting_staff, readable_items
 from .rules import fraction_words
 from .selectors.documents import document_attendances, document_items, document_meeting
 
@@ -110,7 +110,7 @@ def may_request_attendee(user, params: dict) -> bool:
     meeting = Meeting.objects.filter(pk=pk).first() if pk is not None else None
     if meeting is None:
         return False
-    return _is_staff(user) or user.has_perm(ATTEND, meeting)
+    return _is_staff(user) or attends(user, meeting)
 
 
 def ballot_items(meeting: Meeting, items=None) -> list[AgendaItem]:
@@ -271,10 +271,8 @@ def render_agenda_pack(document) -> tuple[bytes, str]:
     included = []
     for row in rows:
         for material in row.materials:
-            with material.file.open("rb") as f:
-                content = f.read()
             title = f"{row.item.order}. {row.item.topic.title}：{material.name}"
-            parts.append((title, material_pdf(material.kind, content, material.name)))
+            parts.append((title, material_reading_pdf(material)))
             included.append(material.pk)
     pdf = watermark_pdf(merge_pdfs(parts), watermark_text(reader, document.created_at))
     pdf = with_bookmarks(pdf, parts)

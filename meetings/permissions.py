@@ -15,6 +15,7 @@ from orgdept.core.object_permissions import require_perm
 
 from .models import (
     AgendaItem,
+    Attendance,
     Consultation,
     Decision,
     FollowUp,
@@ -34,8 +35,21 @@ def is_meeting_staff(user, perm: str = "meetings.view_meeting") -> bool:
 
 
 def attended_meetings(user) -> QuerySet[Meeting]:
-    """The meetings a member attends (and so may read), by object permission."""
-    return get_objects_for_user(user, ATTEND, klass=Meeting, accept_global_perms=False)
+    """The meetings a member attends (and so may read): by the object permission the scheduling service grants,
+    and by their seat's attendance, so that an account linked to its cadre record after the meeting was scheduled
+    reads it as well."""
+    granted = get_objects_for_user(user, ATTEND, klass=Meeting, accept_global_perms=False)
+    cadre_id = getattr(getattr(user, "cadre", None), "pk", None)
+    if cadre_id is None:
+        return granted
+    return Meeting.objects.filter(
+        Q(pk__in=granted.values("pk"))
+        | Q(pk__in=Attendance.objects.filter(member__cadre_id=cadre_id).values("meeting_id"))
+    )
+
+
+def attends(user, meeting: Meeting) -> bool:
+    return attended_meetings(user).filter(pk=meeting.pk).exists()
 
 
 def visible_meetings(user) -> QuerySet[Meeting]:
@@ -89,7 +103,8 @@ def visible_topics(user) -> QuerySet[Topic]:
 def access_meeting(user, pk: int, perm: str = "meetings.view_meeting") -> Meeting:
     meeting = get_object_or_404(Meeting.objects.select_related("meeting_type", "term__committee"), pk=pk)
     if perm == "meetings.view_meeting" and not is_meeting_staff(user):
-        require_perm(user, ATTEND, meeting)
+        if not attends(user, meeting):
+            raise Http404
     else:
         require_perm(user, perm, meeting)
     return meeting
@@ -133,15 +148,11 @@ def access_material(user, pk: int, perm: str = "meetings.view_topicmaterial") ->
     material = get_object_or_404(TopicMaterial.objects.select_related("topic"), pk=pk)
     if perm == "meetings.view_topicmaterial" and not is_meeting_staff(user, perm):
         topic_id = material.topic_id
+        if recused_item_ids(user).filter(item__topic_id=topic_id).exists():
+            raise Http404
         readable = readable_items(user).filter(topic_id=topic_id).exists()
         consulted = asked_consultations(user).filter(topic_id=topic_id).exists()
-        consulted = consulted or secretary_topics(user).filter(pk=topic_id).exists()
-        recused = Recusal.objects.filter(
-            item__topic_id=topic_id,
-            item__in=AgendaItem.objects.filter(meeting__in=attended_meetings(user)),
-            member__cadre__user=user,
-        ).exists()
-        if recused or not (readable or consulted):
+        if not (readable or consulted or secretary_topics(user).filter(pk=topic_id).exists()):
             raise Http404
         return material
     require_perm(user, perm, material.topic)

@@ -20,8 +20,11 @@ def _cadre_id(user) -> int | None:
 
 
 def portal_seat(user) -> TermMember | None:
-    """The member's serving seat in the current term; the portal is for those who have one."""
-    return seat_of(user)
+    """The member's serving seat in the current term; the portal is for those who have one. Looked up once per
+    request: the page and its section links share it on the request's user."""
+    if not hasattr(user, "_portal_seat"):
+        user._portal_seat = seat_of(user)
+    return user._portal_seat
 
 
 def upcoming_meetings(user) -> QuerySet[Meeting]:

@@ -16,7 +16,7 @@ from orgdept.core.audit import audit_log
 from orgdept.core.exceptions import ApplicationError
 
 from .. import reminders
-from ..materials import material_check
+from ..materials import material_check, reading_path
 from ..models import (
     Consultation,
     MeetingType,
@@ -205,10 +205,10 @@ def material_remove(*, material: TopicMaterial, actor) -> None:
     topic = _lock(material.topic)
     _require_status(topic, MATERIALS_REMOVABLE, "删除材料")
     audit_log(actor=actor, action="topic.material_removed", obj=topic, details={"material": material.name})
-    stored = material.file.name
+    stored = [material.file.name, reading_path(material)]
     material.delete()
     storage = material.file.storage
-    transaction.on_commit(lambda: storage.delete(stored))
+    transaction.on_commit(lambda: [storage.delete(name) for name in stored])
 
 
 def topic_gates(topic: Topic, *, on=None) -> list[str]:

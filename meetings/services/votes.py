@@ -169,7 +169,9 @@ def _tally_keys(item: AgendaItem) -> list[str]:
 def tally_enter(
     *, item: AgendaItem, actor, ballots_issued: int, ballots_returned: int, ballots_invalid: int, counts: dict
 ) -> TallyEntry:
-    """One entry of the count of the paper ballots; a second entry by another user must agree with it."""
+    """One entry of the count of the paper ballots; a second entry by another user must agree with it. `counts`
+    maps the candidate's TopicCadre pk as a string (or "item" for an item not about cadres) to the votes for each
+    option."""
     item = _lock_item(item)
     _require_outcome(item, (Outcome.VOTING,), "录入计票结果")
     if not item_is_secret(item):
@@ -193,7 +195,7 @@ def tally_enter(
     keys = _tally_keys(item)
     clean: dict[str, dict[str, int]] = {}
     for key in keys:
-        row = counts.get(key) or counts.get(int(key) if key.isdigit() else key) or {}
+        row = counts.get(key) or {}
         clean[key] = {}
         for option in options:
             value = row.get(option, 0)

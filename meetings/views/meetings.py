@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -477,6 +477,21 @@ def meeting_cancel(request, pk: int):
 # --- one item: recusal, votes, tallies, results and the decision ---------------------------------------------
 
 
+def _item_action(request, item: AgendaItem, form, form_name: str, act, success) -> HttpResponse:
+    """One action on an item from its page: when `form` is valid, `act(cleaned_data)` calls the service and the page
+    comes back with `success(result)`; the form's errors, or the service's refusal next to the field it concerns,
+    are shown on the item's page."""
+    if form.is_valid():
+        try:
+            result = act(form.cleaned_data)
+        except ApplicationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, success(result))
+            return redirect("meetings:item_detail", pk=item.pk)
+    return _item_page(request, item, status=400, **{form_name: form})
+
+
 def _tally_keys(sheet) -> list[tuple[str, str]]:
     if sheet.cadre_item:
         return [(str(c.pk), f"{c.cadre.name}（{c.proposal}）") for c in sheet.candidates]
@@ -647,105 +662,89 @@ def tally_enter(request, pk: int):
     """An entry of the paper-ballot count, or clearing the entries (with a reason) to enter them again."""
     item = _item(request, pk, ADD_TALLY)
     if request.POST.get("action") == "clear":
-        form = ReasonForm(request.POST, label=_("Reason for clearing"))
-        if form.is_valid():
-            try:
-                votes.tally_clear(item=item, reason=form.cleaned_data["reason"], actor=request.user)
-            except ApplicationError as exc:
-                add_service_error(form, exc)
-            else:
-                messages.success(request, _("The entries of the count were cleared: enter them again."))
-                return redirect("meetings:item_detail", pk=item.pk)
-        return _item_page(request, item, clear_form=form, status=400)
+        return _item_action(
+            request,
+            item,
+            ReasonForm(request.POST, label=_("Reason for clearing")),
+            "clear_form",
+            lambda data: votes.tally_clear(item=item, reason=data["reason"], actor=request.user),
+            lambda _result: _("The entries of the count were cleared: enter them again."),
+        )
     sheet = item_sheet(item)
     form = TallyForm(request.POST, keys=_tally_keys(sheet), options=sheet.options)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            entry = votes.tally_enter(
-                item=item,
-                ballots_issued=data["ballots_issued"],
-                ballots_returned=data["ballots_returned"],
-                ballots_invalid=data["ballots_invalid"] or 0,
-                counts=form.counts(),
-                actor=request.user,
-            )
-        except ApplicationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("Entry %(n)s of the count was saved.") % {"n": entry.seq})
-            return redirect("meetings:item_detail", pk=item.pk)
-    return _item_page(request, item, tally_form=form, status=400)
+    return _item_action(
+        request,
+        item,
+        form,
+        "tally_form",
+        lambda data: votes.tally_enter(
+            item=item,
+            ballots_issued=data["ballots_issued"],
+            ballots_returned=data["ballots_returned"],
+            ballots_invalid=data["ballots_invalid"] or 0,
+            counts=form.counts(),
+            actor=request.user,
+        ),
+        lambda entry: _("Entry %(n)s of the count was saved.") % {"n": entry.seq},
+    )
 
 
 @login_required
 @require_POST
 def voting_close(request, pk: int):
     item = _item(request, pk, ADD_RESULT)
-    form = CloseForm(request.POST)
-    if form.is_valid():
-        try:
-            item = votes.voting_close(item=item, decision_text=form.cleaned_data["decision_text"], actor=request.user)
-        except ApplicationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(
-                request,
-                _("Item %(n)s: %(outcome)s.") % {"n": item.order, "outcome": item.get_outcome_display()},
-            )
-            return redirect("meetings:item_detail", pk=item.pk)
-    return _item_page(request, item, close_form=form, status=400)
+    return _item_action(
+        request,
+        item,
+        CloseForm(request.POST),
+        "close_form",
+        lambda data: votes.voting_close(item=item, decision_text=data["decision_text"], actor=request.user),
+        lambda closed: _("Item %(n)s: %(outcome)s.") % {"n": closed.order, "outcome": closed.get_outcome_display()},
+    )
 
 
 @login_required
 @require_POST
 def item_defer(request, pk: int):
     item = _item(request, pk, CHANGE_AGENDA)
-    form = ReasonForm(request.POST, label=_("Reason for deferring"))
-    if form.is_valid():
-        try:
-            votes.item_defer(item=item, reason=form.cleaned_data["reason"], actor=request.user)
-        except ApplicationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("Item %(n)s is deferred (缓议).") % {"n": item.order})
-            return redirect("meetings:item_detail", pk=item.pk)
-    return _item_page(request, item, defer_form=form, status=400)
+    return _item_action(
+        request,
+        item,
+        ReasonForm(request.POST, label=_("Reason for deferring")),
+        "defer_form",
+        lambda data: votes.item_defer(item=item, reason=data["reason"], actor=request.user),
+        lambda _result: _("Item %(n)s is deferred (缓议).") % {"n": item.order},
+    )
 
 
 @login_required
 @require_POST
 def item_discuss(request, pk: int):
     item = _item(request, pk, CHANGE_AGENDA)
-    form = DiscussForm(request.POST)
-    if form.is_valid():
-        try:
-            votes.item_discuss(item=item, note=form.cleaned_data["note"], actor=request.user)
-        except ApplicationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("The discussion of item %(n)s was recorded.") % {"n": item.order})
-            return redirect("meetings:item_detail", pk=item.pk)
-    return _item_page(request, item, discuss_form=form, status=400)
+    return _item_action(
+        request,
+        item,
+        DiscussForm(request.POST),
+        "discuss_form",
+        lambda data: votes.item_discuss(item=item, note=data["note"], actor=request.user),
+        lambda _result: _("The discussion of item %(n)s was recorded.") % {"n": item.order},
+    )
 
 
 @login_required
 @require_POST
 def recusal_add(request, pk: int):
     item = _item(request, pk, ADD_RECUSAL)
-    form = RecusalForm(request.POST, members=item.meeting.term.members.select_related("cadre"))
-    if form.is_valid():
-        member = form.cleaned_data["member"]
-        try:
-            services.recusal_add(item=item, member=member, reason=form.cleaned_data["reason"], actor=request.user)
-        except ApplicationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(
-                request, _("%(name)s is recused from item %(n)s.") % {"name": member.cadre.name, "n": item.order}
-            )
-            return redirect("meetings:item_detail", pk=item.pk)
-    return _item_page(request, item, recusal_form=form, status=400)
+    return _item_action(
+        request,
+        item,
+        RecusalForm(request.POST, members=item.meeting.term.members.select_related("cadre")),
+        "recusal_form",
+        lambda data: services.recusal_add(item=item, member=data["member"], reason=data["reason"], actor=request.user),
+        lambda recusal: (
+            _("%(name)s is recused from item %(n)s.") % {"name": recusal.member.cadre.name, "n": item.order}
+        ),
+    )
 
 
 # --- the recusal registry ------------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ from ..forms_topics import (
     TopicTransitionForm,
     default_deadline,
 )
-from ..materials import material_pdf, watermark_pdf
+from ..materials import material_reading_pdf, watermark_pdf
 from ..models import MeetingType, Topic
 from ..permissions import (
     access_consultation,
@@ -446,11 +446,9 @@ def material_download(request, pk: int):
     material = access_material(request.user, pk)
     topic = material.topic
     try:
-        with material.file.open("rb") as stored:
-            content = stored.read()
         now = timezone.localtime()
         text = f"{viewer_name(request.user)} {now:%Y-%m-%d %H:%M}"
-        pdf = watermark_pdf(material_pdf(material.kind, content, material.name), text)
+        pdf = watermark_pdf(material_reading_pdf(material), text)
     except (ApplicationError, OSError):
         messages.error(request, _("The material cannot be opened: ask the department to upload it again."))
         return _back(topic, "materials")

@@ -78,6 +78,21 @@ def test_a_member_sees_only_the_meetings_they_attend(client, scene):
     assert standing.title in row and standing.place in row
 
 
+def test_an_account_linked_after_scheduling_reads_the_meetings_of_its_seat(client, scene):
+    zhou = scene.weiyuan.cadre
+    zhou.user = None
+    zhou.save(update_fields=["user"])
+    plenary = plenary_meeting(scene, days=5)  # scheduled while 周委员 has no account: nothing granted
+
+    client.force_login(scene.user("zhou"))
+    assert client.get(url("meeting_detail", plenary.pk)).status_code == 404
+
+    zhou.user = scene.user("zhou")  # the administrator links the account to the cadre record afterwards
+    zhou.save(update_fields=["user"])
+    assert rows(client.get(PORTAL), "meeting") == [plenary.pk]
+    assert client.get(url("meeting_detail", plenary.pk)).status_code == 200
+
+
 def test_held_and_cancelled_meetings_are_no_longer_upcoming(client, scene):
     adjourned = standing_meeting(scene, days=1)
     in_session = standing_meeting(scene, days=2)
@@ -222,6 +237,28 @@ def test_the_meetings_entry_sends_members_to_the_portal_and_staff_to_the_meeting
     assert client.get(url("index"))["Location"] == url("meeting_list")
     client.force_login(make_user(roles.TRAINING_SECTION))
     assert client.get(url("index")).status_code == 403
+
+
+def section_nav(response) -> list[tuple[str, str]]:
+    html = response.content.decode()
+    nav = re.search(r'<nav class="subnav".*?</nav>', html, re.S).group(0)
+    return re.findall(r'<a href="([^"]+)" data-key="(\w+)"', nav)
+
+
+def test_the_section_links_lead_to_the_parts_of_meetings_each_user_may_open(client, scene, make_user):
+    client.force_login(scene.staff)
+    links = section_nav(client.get(url("meeting_list")))
+    assert [key for _url, key in links] == ["meetings", "topics", "decisions", "follow_ups", "report", "rules"]
+    for href, _key in links:
+        assert client.get(href).status_code == 200, href
+
+    client.force_login(scene.user("zhao"))  # a 常委: their portal instead of the meeting list, no report
+    links = section_nav(client.get(PORTAL))
+    assert [key for _url, key in links] == ["portal", "topics", "decisions", "follow_ups", "rules"]
+    for href, _key in links:
+        assert client.get(href).status_code == 200, href
+    html = client.get(url("decision_list")).content.decode()
+    assert re.search(r'data-key="decisions" aria-current="page"', html)
 
 
 def test_the_home_page_shows_the_member_s_next_meetings_opinions_and_follow_ups(client, scene):

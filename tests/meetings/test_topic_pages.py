@@ -487,6 +487,37 @@ def test_a_member_downloads_with_their_own_name(client, term, staff, member):
     assert AuditEvent.objects.get(action="material.downloaded").actor == member
 
 
+def test_a_docx_is_converted_on_its_first_reading_only_and_removed_with_its_material(
+    client, term, staff, monkeypatch, django_capture_on_commit_callbacks
+):
+    from meetings import materials
+    from meetings.services.topics import material_add
+    from tests.meetings.test_materials import make_docx, paragraph
+
+    topic = make_topic(term, actor=staff, material=False, ready=False)
+    upload = SimpleUploadedFile("任职请示.docx", make_docx(paragraph("拟任区发展和改革局局长")))
+    material = material_add(topic=topic, upload=upload, actor=staff)
+    url = reverse("meetings:material_download", args=[material.pk])
+    storage = material.file.storage
+    kept = materials.reading_path(material)
+    assert not storage.exists(kept)
+
+    first = login(client, staff).get(url)
+    assert first.status_code == 200 and "拟任区发展和改革局局长" in pdf_text(first.content)
+    assert storage.exists(kept)
+
+    def converted_again(*args, **kwargs):
+        raise AssertionError("the DOCX was converted again")
+
+    monkeypatch.setattr(materials, "docx_html", converted_again)
+    second = client.get(url)
+    assert second.status_code == 200 and "拟任区发展和改革局局长" in pdf_text(second.content)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("meetings:material_remove", args=[material.pk]))
+    assert not storage.exists(kept) and not storage.exists(material.file.name)
+
+
 def test_a_recused_member_and_one_of_another_meeting_get_404(client, term, seats, staff, member, outsider):
     topic = make_topic(term, actor=staff)
     meeting = make_meeting(term, actor=staff, topics=[topic])
