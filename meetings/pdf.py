@@ -22,6 +22,7 @@ from .models import AgendaItem, Attendance, Meeting
 from .permissions import attends, is_meeting_staff, readable_items
 from .rules import fraction_words
 from .selectors.documents import document_attendances, document_items, document_meeting
+from .selectors.meetings import meeting_presider
 
 NOTICE = "meeting_notice"
 AGENDA_PACK = "agenda_pack"
@@ -183,7 +184,7 @@ def _base_context(meeting: Meeting, title: str) -> dict:
         "meeting": meeting,
         "committee": committee,
         "starts": cn_datetime(meeting.starts_at),
-        "presided": meeting.presided_by.cadre.name if meeting.presided_by_id else "",
+        "presided": presider.cadre.name if (presider := meeting_presider(meeting)) else "",
     }
 
 
@@ -394,6 +395,8 @@ def minutes_context(meeting: Meeting) -> dict:
     items = [minutes_item(meeting, item, voting, n) for n, item in enumerate(document_items(meeting), start=1)]
     return {
         **_base_context(meeting, f"{meeting.title}纪要"),
+        # the minutes record when the meeting was held, which is when it opened
+        "starts": cn_datetime(meeting.opened_at or meeting.starts_at),
         "expected": len(voting),
         "present_count": len(present),
         "present_groups": role_groups(present),

@@ -94,6 +94,20 @@ def agenda_items(meeting: Meeting) -> QuerySet[AgendaItem]:
     )
 
 
+def meeting_presider(meeting: Meeting) -> TermMember | None:
+    """Who presides: the member registered for the meeting, else the term's secretary serving on its date (the
+    meeting form offers the secretary as the default, not registered apart)."""
+    if meeting.presided_by_id:
+        return meeting.presided_by
+    on = timezone.localdate(meeting.starts_at)
+    return (
+        meeting.term.members.filter(role=TermMember.Role.SECRETARY, joined_on__lte=on)
+        .filter(Q(left_on__isnull=True) | Q(left_on__gt=on))
+        .select_related("cadre")
+        .first()
+    )
+
+
 def meeting_agenda(meeting: Meeting, user) -> Agenda:
     """The agenda page of one meeting for `user`: attendees with and without a vote, leave asked, and the ordered
     items with their category, unit, cadres, materials, recusals, results and decision. Materials are left out
@@ -105,6 +119,9 @@ def meeting_agenda(meeting: Meeting, user) -> Agenda:
     for item in agenda_items(meeting).order_by("order", "id"):
         item.meeting = meeting
         recused = any(r.member_id in seats for r in item.recusals.all())
+        options = item_options(item)
+        for result in item.results.all():  # the counts in the order of the type's options, not as stored
+            result.option_counts = [(option, result.counts.get(option, 0)) for option in options]
         rows.append(
             AgendaRow(
                 item=item,

@@ -477,11 +477,14 @@ def recusal_add(*, item: AgendaItem, member: TermMember, reason: str, actor) -> 
     """A recusal entered by hand (a relation not in the files, a conflict declared at the meeting)."""
     meeting = lock_meeting(item.meeting)
     require_meeting_status(meeting, (MeetingStatus.SCHEDULED, MeetingStatus.IN_SESSION), "登记回避")
+    item = AgendaItem.objects.select_related("meeting").get(pk=item.pk)  # as it stands under the meeting's lock
     reason = reason.strip()
     if not reason:
         raise ApplicationError("请填写回避的原因", field="reason")
     if not meeting.attendances.filter(member=member).exists():
         raise ApplicationError("该成员不是本次会议的出席人员", field="member")
+    if item.outcome not in (AgendaItem.Outcome.PENDING, AgendaItem.Outcome.VOTING):
+        raise ApplicationError(f"该议题已{item.get_outcome_display()}，不能再登记回避")
     if item.votes.filter(member=member).exists():
         raise ApplicationError(f"{member.cadre.name}已对该议题表决，不能再登记回避", field="member")
     recusal, created = Recusal.objects.get_or_create(item=item, member=member, defaults={"reason": reason})

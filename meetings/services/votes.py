@@ -335,8 +335,9 @@ def voting_close(*, item: AgendaItem, actor, decision_text: str = "") -> AgendaI
 
 
 def _decision_text(item: AgendaItem, passed_rows) -> str:
+    """The decision as the minutes word it: "拟任区财政局局长" is decided as "同意赵明远同志任区财政局局长"."""
     if passed_rows:
-        return "；".join(f"同意{row.cadre.name}{row.proposal}" for row in passed_rows) + "。"
+        return "；".join(f"同意{row.cadre.name}同志{row.proposal.removeprefix('拟')}" for row in passed_rows) + "。"
     return f"会议同意《{item.topic.title}》。"
 
 

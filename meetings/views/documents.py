@@ -11,11 +11,12 @@ from django.views.decorators.http import require_http_methods
 from orgdept.core.documents import document_request
 from orgdept.core.exceptions import ApplicationError
 
-from ..pdf import AGENDA_PACK, BALLOTS, BALLOTS_PER_PAGE, MINUTES, NOTICE, document_refusal, document_title
+from ..pdf import BALLOTS, BALLOTS_PER_PAGE, NOTICE, document_refusal, document_title
 from ..permissions import access_meeting
+from .meetings import DOCUMENT_KIND
 
 # the kind as the address names it -> the document kind
-KINDS = {"notice": NOTICE, NOTICE: NOTICE, AGENDA_PACK: AGENDA_PACK, MINUTES: MINUTES, BALLOTS: BALLOTS}
+KINDS = {**DOCUMENT_KIND, NOTICE: NOTICE}
 
 
 def _ballot_params(data, meeting) -> dict:

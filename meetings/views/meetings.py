@@ -45,12 +45,14 @@ from ..forms_meetings import (
     VoteForm,
 )
 from ..models import AgendaItem, Attendance, Meeting, MeetingType, Topic
+from ..pdf import AGENDA_PACK, BALLOTS, MINUTES, NOTICE, document_refusal
 from ..permissions import access_item, access_meeting, access_relation, is_meeting_staff
 from ..selectors.meetings import (
     agenda_candidates,
     expected_attendees,
     item_sheet,
     meeting_agenda,
+    meeting_presider,
     meeting_with_attendance,
     meeting_years,
     meetings_list,
@@ -80,6 +82,8 @@ DOCUMENT_KINDS = (
     ("minutes", gettext_lazy("Minutes")),
     ("ballots", gettext_lazy("Ballots")),
 )
+# the kind as the address names it -> the document service's kind
+DOCUMENT_KIND = {"notice": NOTICE, "agenda_pack": AGENDA_PACK, "minutes": MINUTES, "ballots": BALLOTS}
 SUGGESTIONS = 8
 
 
@@ -234,6 +238,13 @@ def meeting_edit(request, pk: int):
 # --- the agenda page -----------------------------------------------------------------------------------------
 
 
+def _documents(user, meeting: Meeting) -> list[tuple[str, str]]:
+    """The documents the page offers: those that can be made now (no minutes before the meeting ends, no ballots
+    for a body that votes openly); for a member who attends, the notice and the agenda pack made out to them."""
+    kinds = DOCUMENT_KINDS if is_meeting_staff(user) else DOCUMENT_KINDS[:2]
+    return [(kind, label) for kind, label in kinds if document_refusal(DOCUMENT_KIND[kind], meeting) is None]
+
+
 def _detail_page(request, meeting: Meeting, *, status: int = 200, **forms):
     user = request.user
     agenda = meeting_agenda(meeting, user)
@@ -244,7 +255,8 @@ def _detail_page(request, meeting: Meeting, *, status: int = 200, **forms):
         "staff": is_meeting_staff(user),
         "manage": manage,
         "can_attendance": user.has_perm(CHANGE_ATTENDANCE),
-        "documents": DOCUMENT_KINDS,
+        "documents": _documents(user, meeting),
+        "presider": meeting_presider(meeting),
         "scheduled": meeting.status == Status.SCHEDULED,
         "cancel_form": forms.get("cancel_form") or ReasonForm(label=_("Reason for cancelling")),
     }
@@ -532,7 +544,9 @@ def _item_page(request, item: AgendaItem, *, status: int = 200, **forms):
     in_session = meeting.status == Status.IN_SESSION
     voting = item.outcome == Outcome.VOTING
     can = {
-        "recusal": user.has_perm(ADD_RECUSAL) and meeting.status in (Status.SCHEDULED, Status.IN_SESSION),
+        "recusal": user.has_perm(ADD_RECUSAL)
+        and meeting.status in (Status.SCHEDULED, Status.IN_SESSION)
+        and item.outcome in (Outcome.PENDING, Outcome.VOTING),
         "open": user.has_perm(ADD_VOTE) and in_session and item.outcome == Outcome.PENDING,
         "vote": user.has_perm(ADD_VOTE) and voting and not sheet.secret,
         "tally": user.has_perm(ADD_TALLY) and voting and sheet.secret,
@@ -568,6 +582,9 @@ def _item_page(request, item: AgendaItem, *, status: int = 200, **forms):
     if can["vote"]:
         context["vote_rows"] = rows = _vote_forms(sheet, forms.get("vote_form"))
         context["voted_count"] = sum(1 for _attendance, _cast, form in rows if form is None)
+    elif context["staff"] and sheet.votes and not sheet.secret:
+        # an open vote, once closed: who voted how stays on the record
+        context["vote_roll"] = [(a, list(sheet.votes.get(a.member_id, {}).values())) for a in sheet.voters]
     if sheet.secret:
         context["tally_differences"] = (
             votes.tally_differences(sheet.tallies[0], sheet.tallies[1]) if len(sheet.tallies) == 2 else []

@@ -268,11 +268,20 @@ def test_a_cadre_item_from_entry_to_the_minutes(live_server, page, make_user, me
     assert agenda.count() == 1
     assert TITLE in agenda.locator("h3").inner_text()
     assert "您出席会议并有表决权。" in page.locator("[data-testid=my-attendance]").inner_text()
-    assert page.locator("[data-testid=meeting-documents]").count() == 0  # the documents are the staff's
+    documents = page.locator("[data-testid=meeting-documents] a")
+    assert [documents.nth(i).get_attribute("data-kind") for i in range(documents.count())] == [
+        "notice",
+        "agenda_pack",
+    ]  # the minutes and ballots are the staff's
     page.screenshot(path=str(SHOTS / "meeting-agenda-member.png"), full_page=True)
     pdf = download(page, agenda.locator("ul.materials a"))
     assert pdf.startswith(b"%PDF")
     assert watermark_text_of(pdf).startswith(f"{member_name} ")
+    page.locator("[data-testid=meeting-documents] a[data-kind=agenda_pack]").click()
+    page.wait_for_url("**/documents/*/")
+    pack = download(page, page.locator("[data-testid=download]"))
+    assert watermark_text_of(pack).startswith(f"{member_name} ")
+    assert TITLE in flat(pdf_text(pack)) and CANDIDATE in flat(pdf_text(pack))
     (SHOTS / "material-member.pdf").write_bytes(pdf)
 
     # 6. 组织科 takes attendance: one member is away, with the reason
@@ -322,7 +331,7 @@ def test_a_cadre_item_from_entry_to_the_minutes(live_server, page, make_user, me
     assert cells[1:7] == ["7", "2", "1", "11", "10", "6"]
     assert cells[7] == "通过"
     assert cells[8] == RULE
-    assert f"同意{CANDIDATE}{PROPOSAL}" in page.locator("[data-testid=decision] .decision-text").inner_text()
+    assert f"同意{CANDIDATE}同志任区财政局局长" in page.locator("[data-testid=decision] .decision-text").inner_text()
     page.screenshot(path=str(SHOTS / "meeting-item-result.png"), full_page=True)
 
     page.goto(meeting_url)
@@ -332,7 +341,7 @@ def test_a_cadre_item_from_entry_to_the_minutes(live_server, page, make_user, me
     assert Attendance.objects.get(member=away).leave_reason == ABSENCE
     summary = page.locator("[data-testid=agenda] .results-summary li").inner_text()
     assert summary.startswith(f"{CANDIDATE}：")
-    assert "同意 7" in summary and "不同意 2" in summary and "缓议 1" in summary and "通过" in summary
+    assert "同意 7 · 不同意 2 · 缓议 1" in summary and "通过" in summary  # in the type's order of options
     page.screenshot(path=str(SHOTS / "meeting-agenda-adjourned.png"), full_page=True)
 
     # 7. the minutes (会议纪要), asked of the document service from the meeting page
@@ -344,13 +353,14 @@ def test_a_cadre_item_from_entry_to_the_minutes(live_server, page, make_user, me
     minutes_path.write_bytes(minutes)
     text = flat(pdf_text(minutes))
     assert f"{meeting.title}纪要" in text
+    assert f"主持{secretary.cadre.name}" in text  # nobody registered apart: the secretary presides
     assert "应到会11人" in text and "实到会10人" in text
     assert f"{away.cadre.name}（{ABSENCE}）" in text
     assert TITLE in text
     assert "人选同意不同意缓议应到会实到会结果" in text
     assert f"{CANDIDATE}（{PROPOSAL}）7211110通过" in text
     assert RULE in text
-    assert f"同意{CANDIDATE}{PROPOSAL}" in text
+    assert f"同意{CANDIDATE}同志任区财政局局长" in text
     for old in SHOTS.glob("minutes-*.png"):
         old.unlink()
     subprocess.run(["pdftoppm", "-png", "-r", "80", str(minutes_path), str(SHOTS / "minutes")], check=True)

@@ -17,6 +17,7 @@ from meetings.selectors.meetings import meeting_agenda
 from meetings.services import meetings as services
 from meetings.services import votes
 from orgdept.core import roles
+from orgdept.core.exceptions import ApplicationError
 from tests.cadres.factories import make_cadre, make_unit
 from tests.meetings.factories import (
     CADRE_PLENARY,
@@ -268,8 +269,12 @@ def test_the_agenda_page_for_each_role(
     html = login(client, staff).get(page).content.decode()
     assert "关于议题1的意见" in html and "关于议题2的意见" in html
     assert url("material_download", material.pk) in html
-    assert url("agenda_add", meeting.pk) in html and url("attendance", meeting.pk) in html
-    assert url("meeting_document", meeting.pk, "agenda_pack") in html
+    assert 'data-testid="agenda-add"' in html and url("attendance", meeting.pk) in html
+    # the documents that can be made now: no minutes before the meeting ends, no ballots at an open-vote body
+    documents = re.findall(r'data-kind="(\w+)"', block(html, "meeting-documents"))
+    assert documents == ["notice", "agenda_pack"]
+    # nobody registered apart to preside: the secretary
+    assert re.search(rf"<dd>{seats[R.SECRETARY][0].cadre.name}</dd>", html)
 
     html = login(client, leader).get(page).content.decode()
     assert url("material_download", material.pk) in html
@@ -279,7 +284,9 @@ def test_the_agenda_page_for_each_role(
     html = response.content.decode()
     assert response.status_code == 200
     assert url("material_download", material.pk) in html
-    assert url("agenda_add", meeting.pk) not in html and url("meeting_document", meeting.pk, "notice") not in html
+    assert 'data-testid="agenda-add"' not in html
+    # an attending member asks for the notice and the agenda pack made out to them
+    assert re.findall(r'data-kind="(\w+)"', block(html, "meeting-documents")) == ["notice", "agenda_pack"]
     assert 'data-testid="leave-form"' in html
 
     # a 委员 does not attend the 常委会; nor does the training section see it
@@ -528,8 +535,9 @@ def test_recording_open_votes_on_the_page(client, cadre_meeting, seats, staff):
     response = client.post(url("vote_record", item.pk), {"member": standing[0].pk})
     assert response.status_code == 400
     assert "请选择表决意见" in block(response.content.decode(), "vote-sheet")
-    for member in standing:
-        response = client.post(url("vote_record", item.pk), {"member": member.pk, f"choice_{row.pk}": "同意"})
+    choices = ["同意", "同意", "缓议", "同意", "不同意"]
+    for member, choice in zip(standing, choices, strict=True):
+        response = client.post(url("vote_record", item.pk), {"member": member.pk, f"choice_{row.pk}": choice})
         assert response.status_code == 302
     # a second vote is refused with the service's words
     response = client.post(url("vote_record", item.pk), {"member": standing[0].pk, f"choice_{row.pk}": "不同意"})
@@ -542,7 +550,17 @@ def test_recording_open_votes_on_the_page(client, cadre_meeting, seats, staff):
     html = client.get(url("item_detail", item.pk)).content.decode()
     results = block(html, "results")
     assert "赞成票超过应到会成员5人的半数，即至少3票为通过" in results
-    assert "同意候选人甲拟任区财政局局长。" in block(html, "decision")
+    assert "同意候选人甲同志任区财政局局长。" in block(html, "decision")
+    # once closed, the open vote stays on the record member by member; nobody can be recused from it any more
+    roll = block(html, "vote-roll")
+    for member, choice in zip(standing, choices, strict=True):
+        assert re.search(rf'data-voter="{member.pk}">.*?候选人甲：{choice}<', roll, re.S)
+    assert 'data-testid="recusal-form"' not in html
+    with pytest.raises(ApplicationError, match="该议题已通过，不能再登记回避"):
+        services.recusal_add(item=item, member=standing[1], reason="补登", actor=staff)
+    # the agenda states the counts in the type's order of options
+    agenda = block(client.get(url("meeting_detail", cadre_meeting.pk)).content.decode(), "agenda")
+    assert "候选人甲：同意 3 · 不同意 1 · 缓议 1" in agenda
 
     # the decision text may be corrected until the meeting is adjourned
     decision = AgendaItem.objects.get(pk=item.pk).decision
@@ -737,8 +755,10 @@ def build_agenda(term, seats, staff, size: int) -> Meeting:
 
 
 # the session, the user, the meeting, the permissions (model, group and object), the six of the agenda, the roles
-# and the unread count of the page's shell, the session saved
-PAGE_QUERIES = 18
+# and the unread count of the page's shell, the presiding secretary, the session saved
+PAGE_QUERIES = 19
+# a member's page also looks up their seat in the current term (the term and the seat) for the section links
+MEMBER_PAGE_QUERIES = PAGE_QUERIES + 2
 
 
 @pytest.mark.parametrize("size", [3, 30])
@@ -764,6 +784,6 @@ def test_the_agenda_query_count_does_not_grow_with_its_items(
     assert response.content.decode().count('class="agenda-item') == size
     login(client, user)
     client.get(page)
-    with django_assert_num_queries(PAGE_QUERIES):
+    with django_assert_num_queries(MEMBER_PAGE_QUERIES):
         response = client.get(page)
     assert response.content.decode().count('data-testid="recused-note"') == 1

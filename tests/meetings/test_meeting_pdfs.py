@@ -151,7 +151,7 @@ def test_the_minutes_state_attendance_and_every_result_with_the_rule(standing_me
     # the cadre item: voted per cadre, the recused member named with the reason
     assert "成员05（与钱拟任系配偶关系）" in flat
     assert "钱拟任（拟任区教育局局长）" in flat
-    assert "同意钱拟任拟任区教育局局长" in flat
+    assert "同意钱拟任同志任区教育局局长" in flat
     # the deferred item
     assert "缓议；应到会7人，实到会6人" in flat
     assert "待进一步调研后再议" in flat

@@ -167,7 +167,7 @@ def test_21_votes_pass_a_cadre_item_and_20_do_not_whatever_the_attendance(
     assert item.outcome == (Outcome.PASSED if passed else Outcome.NOT_PASSED)
     assert Topic.objects.get(pk=item.topic_id).status == Topic.Status.DECIDED
     if passed:
-        assert item.decision.text == "同意候选人甲拟任区发展和改革局局长。"
+        assert item.decision.text == "同意候选人甲同志任区发展和改革局局长。"
     else:
         assert not hasattr(AgendaItem.objects.get(pk=item.pk), "decision")
 
@@ -340,7 +340,7 @@ def test_competitive_vote_exactly_at_the_threshold_wins_one_short_does_not(plena
     item, passed = competitive(plenary, staff, staff2, {"甲": 30, "乙": 21, "丙": 20})
     assert passed == {"甲": True, "乙": True, "丙": False}
     assert item.outcome == Outcome.PASSED
-    assert item.decision.text == "同意甲拟任区发展和改革局局长；同意乙拟任区发展和改革局局长。"
+    assert item.decision.text == "同意甲同志任区发展和改革局局长；同意乙同志任区发展和改革局局长。"
     rule = item.results.first().rule
     assert rule.startswith("2个职位，3名候选人差额票决；赞成票须超过应到会成员40人的半数即至少21票")
 
@@ -349,7 +349,7 @@ def test_competitive_vote_tie_for_the_last_post_leaves_it_open(plenary, staff, s
     item, passed = competitive(plenary, staff, staff2, {"甲": 30, "乙": 25, "丙": 25})
     assert passed == {"甲": True, "乙": False, "丙": False}
     assert item.results.first().rule.endswith("；乙、丙得票相同，1个职位须另行票决")
-    assert item.decision.text == "同意甲拟任区发展和改革局局长。"
+    assert item.decision.text == "同意甲同志任区发展和改革局局长。"
 
 
 def test_competitive_vote_three_tied_at_the_threshold_for_two_posts(plenary, staff, staff2):
