@@ -83,3 +83,21 @@ def register_appraisal_summary(provider: Callable[[object, date], str]) -> None:
 def appraisal_summary(cadre, on_date: date) -> str:
     """The form's 年度考核结果 text; blank until an app provides it."""
     return _appraisal_summary(cadre, on_date) if _appraisal_summary else ""
+
+
+# Whether a cadre's item may be put to the committee: the appointment procedure (proposals) registers what it
+# checks before 讨论决定; the meetings app asks before an item goes on an agenda. (cadre, on_date) -> results.
+_decision_readiness: list[Callable[[object, date], list[CheckResult]]] = []
+
+
+def register_decision_readiness(provider: Callable[[object, date], list[CheckResult]]) -> None:
+    if provider not in _decision_readiness:
+        _decision_readiness.append(provider)
+
+
+def decision_readiness(cadre, on_date: date) -> list[CheckResult]:
+    """Every registered provider's results for the cadre; empty while none is registered."""
+    results: list[CheckResult] = []
+    for provider in _decision_readiness:
+        results.extend(provider(cadre, on_date))
+    return results

@@ -220,7 +220,9 @@ class TopicCadre(BaseModel):
 
     topic = models.ForeignKey(Topic, verbose_name=_("topic"), on_delete=models.CASCADE, related_name="cadres")
     cadre = models.ForeignKey("cadres.Cadre", verbose_name=_("cadre"), on_delete=models.PROTECT, related_name="+")
-    proposal = models.CharField(_("proposed"), max_length=200, help_text=_("拟任、拟免或推荐的职务"))
+    proposal = models.CharField(
+        _("proposed"), max_length=200, help_text=_("The post proposed, to be left or recommended for.")
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import followups, index, meetings, portal, rules, topics
+from .views import documents, followups, index, meetings, portal, rules, topics
 
 app_name = "meetings"
 
@@ -43,7 +43,7 @@ urlpatterns = [
     path("<int:pk>/open/", meetings.meeting_open, name="meeting_open"),
     path("<int:pk>/adjourn/", meetings.meeting_adjourn, name="meeting_adjourn"),
     path("<int:pk>/cancel/", meetings.meeting_cancel, name="meeting_cancel"),
-    path("<int:pk>/documents/<str:kind>/", meetings.meeting_document, name="meeting_document"),
+    path("<int:pk>/documents/<str:kind>/", documents.meeting_document, name="meeting_document"),
     path("items/<int:pk>/", meetings.item_detail, name="item_detail"),
     path("items/<int:pk>/open/", meetings.voting_open, name="voting_open"),
     path("items/<int:pk>/votes/", meetings.vote_record, name="vote_record"),

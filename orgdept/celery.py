@@ -28,4 +28,6 @@ app.conf.beat_schedule = {
         "task": "committees.schedule_quarterly_report_reminders",
         "schedule": crontab(hour=6, minute=40),
     },
+    # Each morning: 组织科 hear which bodies fall behind their cadence (no 常委会 for 15 days …).
+    "meetings-cadence-check": {"task": "meetings.tasks.cadence_check", "schedule": crontab(hour=7, minute=45)},
 }

@@ -270,7 +270,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, editable=False, verbose_name='created at')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('proposal', models.CharField(help_text='拟任、拟免或推荐的职务', max_length=200, verbose_name='proposed')),
+                ('proposal', models.CharField(help_text='The post proposed, to be left or recommended for.', max_length=200, verbose_name='proposed')),
                 ('order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
                 ('cadre', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cadres.cadre', verbose_name='cadre')),
                 ('topic', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='cadres', to='meetings.topic', verbose_name='topic')),

@@ -199,6 +199,8 @@ ORGDEPT_IMPORT_MAX_UNZIPPED_BYTES = env.int("ORGDEPT_IMPORT_MAX_UNZIPPED_BYTES",
 ORGDEPT_IMPORT_INLINE_ROWS = env.int("ORGDEPT_IMPORT_INLINE_ROWS", default=2000)
 # Uploaded files (and the rows of their reports) of imports done or abandoned this many days ago are deleted.
 ORGDEPT_IMPORT_RETENTION_DAYS = env.int("ORGDEPT_IMPORT_RETENTION_DAYS", default=7)
+# Meeting materials (PDF/DOCX attached to topics): uploads beyond this size are refused before any parsing.
+ORGDEPT_MATERIAL_MAX_BYTES = env.int("ORGDEPT_MATERIAL_MAX_BYTES", default=30 * 1024 * 1024)
 
 # Rotation watch: years in the same post after which a cadre should be exchanged, per Position.RotationKind.
 # leader: the central 10-year rule; key posts and department staff are local rules. ORGDEPT_ROTATION_YEARS
@@ -215,6 +217,12 @@ ORGDEPT_YOUNG_CADRE_AGE = env.int("ORGDEPT_YOUNG_CADRE_AGE", default=40)
 ORGDEPT_RETIREMENT_WARNING_MONTHS = env.int("ORGDEPT_RETIREMENT_WARNING_MONTHS", default=24)
 # Standing members are reminded this many days before a quarter ends to report on their areas (seed 001).
 ORGDEPT_QUARTERLY_REPORT_REMINDER_DAYS = env.int("ORGDEPT_QUARTERLY_REPORT_REMINDER_DAYS", default=14)
+# days a decision's follow-up (督办) is given by default
+ORGDEPT_FOLLOW_UP_DAYS = env.int("ORGDEPT_FOLLOW_UP_DAYS", default=30)
+# Attending members are reminded of a meeting this many days before it (and again the day before).
+ORGDEPT_MEETING_NOTICE_DAYS = env.int("ORGDEPT_MEETING_NOTICE_DAYS", default=3)
+# The responsible member and 组织科 are reminded this many days before a follow-up's deadline.
+ORGDEPT_FOLLOW_UP_REMINDER_DAYS = env.int("ORGDEPT_FOLLOW_UP_REMINDER_DAYS", default=7)
 
 LOGGING = {
     "version": 1,

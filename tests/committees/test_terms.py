@@ -192,7 +192,7 @@ def test_load_demo_is_idempotent(db, client):
     assert first["committees"] == 1
     assert first["terms"] == 1
     assert first["members"] == 50
-    assert first["users"] == 8
+    assert first["users"] == 10
     assert first["quotas"] == 62
     assert first["resume_lines"] >= 3 * 312 and first["family_members"] == 2 * 312
     assert "演示数据就绪：31 个单位，312 名干部，50 名区委委员和候补委员。" in out.getvalue()

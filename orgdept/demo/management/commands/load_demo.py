@@ -4,14 +4,18 @@ Idempotent: running it again adds nothing that is already there. All names are i
 """
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from importlib import import_module
 
+from django.apps import apps as django_apps
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+from django.utils.html import escape
 from faker import Faker
 
 from cadres.models import Cadre, Position, PositionQuota, Rank, Unit
@@ -50,8 +54,39 @@ from committees.services import (
     term_member_add,
     work_area_create,
 )
+from meetings.models import FollowUp, MeetingType, Topic, TopicCategory
+from meetings.services.followups import follow_up_note_add
+from meetings.services.meetings import (
+    agenda_item_add,
+    attendance_take,
+    leave_request,
+    meeting_adjourn,
+    meeting_open,
+    meeting_schedule,
+    relation_add,
+)
+from meetings.services.topics import (
+    consultation_close,
+    consultation_request,
+    material_add,
+    opinion_submit,
+    topic_approve,
+    topic_cadre_add,
+    topic_create,
+    topic_submit,
+)
+from meetings.services.votes import (
+    item_counts,
+    item_defer,
+    item_discuss,
+    tally_enter,
+    vote_record,
+    voting_close,
+    voting_open,
+)
 from orgdept.core import roles
 from orgdept.core.idnumbers import id_number_check_char
+from orgdept.core.pdf import html_to_pdf
 
 DEMO_PASSWORD = "orgdept-demo-2026"  # noqa: S105  (published demo accounts)
 SEED = 20261121
@@ -98,6 +133,8 @@ DEMO_USERS = [
     ("kaohe", "考核办", "科员", roles.APPRAISAL_OFFICE),
     ("changwei", None, None, roles.STANDING_MEMBER),
     ("weiyuan", None, None, roles.MEMBER),
+    ("shuji", None, None, roles.STANDING_MEMBER),  # the secretary: 书记审定 of topics
+    ("zuzhi2", "组织科", "复核员", roles.ORGANIZATION_SECTION),  # the second entry of paper-ballot tallies
 ]
 
 STANDING_POSTS = [
@@ -176,6 +213,7 @@ class Command(BaseCommand):
         self.load_committee(rng, cadres)
         self.load_users(cadres)
         self.load_portfolios()
+        self.load_meetings()
         self.stdout.write(
             self.style.SUCCESS(
                 f"演示数据就绪：{Unit.objects.count()} 个单位，{Cadre.objects.count()} 名干部，"
@@ -377,11 +415,12 @@ class Command(BaseCommand):
             roles.STANDING_MEMBER: members.filter(role=TermMember.Role.STANDING_MEMBER).order_by("order").first(),
             roles.MEMBER: members.filter(role=TermMember.Role.MEMBER).order_by("order").first(),
         }
+        seats = {"shuji": members.filter(role=TermMember.Role.SECRETARY).first()}
         for username, first, last, role in DEMO_USERS:
             user = User.objects.filter(username=username).first()
             if user is None:
                 user = User(username=username, is_staff=(role == roles.SYSTEM_ADMIN))
-                member = linked.get(role)
+                member = seats.get(username) or linked.get(role)
                 if member:
                     user.first_name, user.last_name = member.cadre.name[1:], member.cadre.name[:1]
                 else:
@@ -449,6 +488,346 @@ class Command(BaseCommand):
                     actor=None,
                     summary="分管领域本季度工作完成情况",
                 )
+
+    # -- meetings: topics, past meetings with their votes, the next 常委会 and an open consultation -------------
+
+    def load_meetings(self):
+        """Topics in each state; two past 常委会 (attendance with a leave, a cadre item voted per cadre, an item
+        with a work area that became a decision followed up, a 缓议), a past 书记办公会, a past 全委会 with a
+        差额票决 by secret ballot entered twice, a 常委会 in three days with its materials, and a consultation of the
+        standing members due in two days. All through the services; nothing is added on a second run."""
+        term = Term.objects.select_related("committee").get(committee__name=LEADERS_UNIT, number=13)
+        if Topic.objects.filter(committee=term.committee).exists():
+            return
+        if not MeetingType.objects.exists():
+            # the rules of procedure come with the migrations; a database emptied since gets them back here
+            import_module("meetings.migrations.0002_seed_meeting_rules").seed(django_apps, None)
+        User = get_user_model()
+        users = {name: User.objects.get(username=name) for name in ("zuzhi", "zuzhi2", "ganbu", "shuji")}
+        standing = list(
+            term.members.filter(role__in=TermMember.STANDING_ROLES, left_on__isnull=True).select_related("cadre__user")
+        )
+        standing.sort(key=lambda m: (TermMember.ROLE_ORDER[m.role], m.order))
+        full = list(
+            term.members.filter(role__in=TermMember.FULL_MEMBER_ROLES, left_on__isnull=True).select_related("cadre")
+        )
+        full.sort(key=lambda m: (TermMember.ROLE_ORDER[m.role], m.order))
+        self.demo = {
+            "term": term,
+            "users": users,
+            "standing": standing,
+            "types": {t.code: t for t in MeetingType.objects.all()},
+            "categories": {c.name: c for c in TopicCategory.objects.all()},
+            "units": {u.name: u for u in Unit.objects.all()},
+            "areas": {a.name: a for a in WorkArea.objects.all()},
+        }
+        zuzhi, zuzhi2 = users["zuzhi"], users["zuzhi2"]
+        today = timezone.localdate()
+
+        # 常委会 (past): a cadre item voted per cadre, and an item on party building that is followed up
+        first_cadres = self.demo_cadres("区教育局", 1) + self.demo_cadres("西山镇", 1)
+        cadre_topic = self.demo_topic(
+            title=f"关于{'、'.join(c.name for c in first_cadres)}同志职务任免的议题",
+            category="区管干部任免、提名和推荐",
+            unit="区委组织部",
+            cadres=[(first_cadres[0], "拟任区教育局局长"), (first_cadres[1], "拟任西山镇党委书记")],
+        )
+        party_topic = self.demo_topic(
+            title="关于加强基层党组织标准化规范化建设的实施意见",
+            category="党的建设重大问题",
+            unit="区委组织部",
+            area="组织",
+        )
+        meeting = self.demo_meeting("standing", demo_day(today, -24, 9), [cadre_topic, party_topic])
+        cadre_item, party_item = meeting.items.order_by("order")
+        self.demo_hold(meeting, {standing[6]: "赴省委统战部参加全省统战工作会议"})
+        self.demo_open_vote(cadre_item, dissent={(first_cadres[1].pk, standing[9].pk): "缓议"})
+        self.demo_open_vote(
+            party_item, decision_text="会议原则同意该实施意见，由区委组织部牵头，年底前完成全区基层党组织达标创建。"
+        )
+        meeting_adjourn(meeting=meeting, actor=zuzhi)
+        follow_up = FollowUp.objects.get(decision__item=party_item)
+        follow_up_note_add(
+            follow_up=follow_up, text="已召开全区推进会，制定任务分解表，完成首批32个党组织达标验收。", actor=zuzhi
+        )
+
+        # 全委会 (past): a 差额票决 of three candidates for one post, by secret ballot entered twice
+        candidates = self.demo_cadres("区发展和改革局", 2) + self.demo_cadres("区财政局", 1)
+        plenary_topic = self.demo_topic(
+            title="公推公选区发展和改革局局长人选的议题",
+            category="公推公选重要区管职位人选表决",
+            type_code="plenary",
+            unit="区委组织部",
+            cadres=[(c, "区发展和改革局局长人选") for c in candidates],
+            posts=1,
+        )
+        meeting = self.demo_meeting("plenary", demo_day(today, -20, 9), [plenary_topic])
+        item = meeting.items.get()
+        self.demo_hold(
+            meeting,
+            {full[-1]: "在外地参加招商引资活动", full[-2]: "因病住院"},
+        )
+        voting_open(item=item, actor=zuzhi)
+        rows = list(item.topic.cadres.order_by("order"))
+        counts = {
+            str(row.pk): dict(zip(("同意", "不同意", "弃权"), tally, strict=True))
+            for row, tally in zip(rows, ((24, 10, 4), (11, 22, 5), (3, 30, 5)), strict=True)
+        }
+        for clerk in (zuzhi, zuzhi2):
+            tally_enter(
+                item=item, actor=clerk, ballots_issued=38, ballots_returned=38, ballots_invalid=0, counts=counts
+            )
+        winner = rows[0].cadre.name  # the most votes in favour, and more than half of the 40
+        voting_close(
+            item=item, actor=zuzhi, decision_text=f"确定{winner}为区发展和改革局局长人选，按程序办理任职手续。"
+        )
+        meeting_adjourn(meeting=meeting, actor=zuzhi)
+
+        # 书记办公会 (past): it prepares the 常委会 and decides nothing; its items are discussed
+        agenda_topic = self.demo_topic(
+            title="关于第2次常委会议题安排的意见",
+            category="常委会议题酝酿和会议安排",
+            type_code="secretaries",
+            unit="区委办公室",
+        )
+        coordination_topic = self.demo_topic(
+            title="关于近期安全生产和信访维稳工作的协调意见",
+            category="区委日常工作中的协调事项",
+            type_code="secretaries",
+            unit="区委办公室",
+        )
+        meeting = self.demo_meeting("secretaries", demo_day(today, -13, 15), [agenda_topic, coordination_topic])
+        self.demo_hold(meeting, {})
+        first, second = meeting.items.order_by("order")
+        item_discuss(
+            item=first,
+            note="同意将区融媒体中心改革方案等2项议题提请常委会研究，会前书面征求有关常委意见。",
+            actor=zuzhi,
+        )
+        item_discuss(
+            item=second, note="由区政府分管负责同志牵头，节前开展一次安全生产和信访积案集中排查。", actor=zuzhi
+        )
+        meeting_adjourn(meeting=meeting, actor=zuzhi)
+
+        # 常委会 (past): an item followed up, and one put off (缓议)
+        media_topic = self.demo_topic(
+            title="关于深化区融媒体中心改革的方案",
+            category="意识形态和宣传思想工作",
+            unit="区委宣传部",
+            area="宣传",
+        )
+        structure_topic = self.demo_topic(
+            title="关于调整区直部门内设机构的方案", category="机构编制事项", unit="区委办公室"
+        )
+        meeting = self.demo_meeting("standing", demo_day(today, -10, 9), [media_topic, structure_topic])
+        media_item, structure_item = meeting.items.order_by("order")
+        self.demo_hold(meeting, {})
+        self.demo_open_vote(media_item, dissent={(None, standing[8].pk): "弃权"})
+        item_defer(item=structure_item, reason="涉及部门职能调整，需进一步征求区政府和有关部门意见后再议", actor=zuzhi)
+        meeting_adjourn(meeting=meeting, actor=zuzhi)
+
+        # the next 常委会, in three days: three approved items with their materials; one member recused, one away
+        next_cadre = self.demo_cadres("区卫生健康委员会", 1)[0]
+        relation_add(member_cadre=standing[5].cadre, cadre=next_cadre, relation="表兄弟", actor=zuzhi)
+        upcoming = [
+            self.demo_topic(
+                title="关于开展安全生产治本攻坚三年行动的实施方案",
+                category="政法维稳和安全生产",
+                unit="区应急管理局",
+                area="政法",
+            ),
+            self.demo_topic(
+                title="关于加强新时代统一战线工作的实施意见",
+                category="统一战线和群团工作",
+                unit="区委统战部",
+                area="统战",
+            ),
+            self.demo_topic(
+                title=f"关于{next_cadre.name}同志任职的议题",
+                category="区管干部任免、提名和推荐",
+                unit="区委组织部",
+                cadres=[(next_cadre, "拟任区卫生健康委员会主任")],
+            ),
+        ]
+        meeting = self.demo_meeting("standing", demo_day(today, 3, 9), upcoming)
+        leave_request(meeting=meeting, member=standing[DEMO_LEAVE[0]], reason=DEMO_LEAVE[3], actor=zuzhi)
+
+        # topics still on their way: a draft, one awaiting 书记审定 (and the standing members' opinions), one approved
+        self.demo_topic(
+            title="关于推进城乡社区治理现代化的实施意见",
+            category="党的建设重大问题",
+            unit="区委组织部",
+            area="组织",
+            status=Topic.Status.DRAFT,
+        )
+        consulted = self.demo_topic(
+            title="关于进一步加强年轻干部培养选拔工作的意见",
+            category="党的建设重大问题",
+            unit="区委组织部",
+            area="组织",
+            status=Topic.Status.SUBMITTED,
+        )
+        consultation = consultation_request(
+            topic=consulted,
+            deadline=timezone.now() + timedelta(days=2),
+            question="请对意见稿提出修改意见，于截止时间前在系统中反馈。",
+            actor=zuzhi,
+        )
+        opinion_submit(
+            consultation=consultation,
+            member=standing[1],
+            text="建议增加年轻干部到基层一线和吃劲岗位历练的具体措施。",
+            actor=standing[1].cadre.user or zuzhi,
+        )
+        self.demo_topic(
+            title="关于加强网络意识形态阵地建设的实施方案",
+            category="意识形态和宣传思想工作",
+            unit="区委宣传部",
+            area="宣传",
+        )
+
+    def demo_cadres(self, unit_name: str, count: int) -> list[Cadre]:
+        """Deputies of a unit who hold no seat in the committee: the subjects of the demo's cadre items."""
+        return list(
+            Cadre.objects.filter(unit__name=unit_name, rank=Rank.FU_KE, memberships__isnull=True).order_by("pk")[:count]
+        )
+
+    def demo_topic(
+        self,
+        *,
+        title: str,
+        category: str,
+        unit: str,
+        type_code: str = "standing",
+        area: str | None = None,
+        cadres=(),
+        posts: int | None = None,
+        status: str = Topic.Status.APPROVED,
+    ) -> Topic:
+        """A topic entered by 干部科 (cadre items) or 组织科, with a material, taken as far as `status`: submitted,
+        consulted where its category requires it, approved by the secretary."""
+        demo = self.demo
+        category_obj = demo["categories"][category]
+        actor = demo["users"]["ganbu"] if category_obj.cadre_item else demo["users"]["zuzhi"]
+        unit_obj = demo["units"][unit]
+        topic = topic_create(
+            committee=demo["term"].committee,
+            title=title,
+            summary=f"{unit_obj.name}提请{demo['types'][type_code].name}研究。",
+            category=category_obj,
+            requested_type=demo["types"][type_code],
+            unit=unit_obj,
+            work_area=demo["areas"][area] if area else None,
+            posts=posts,
+            actor=actor,
+        )
+        for cadre, proposal in cadres:
+            topic_cadre_add(topic=topic, cadre=cadre, proposal=proposal, actor=actor)
+        material_add(topic=topic, upload=demo_material(title, topic_paragraphs(unit_obj.name, title)), actor=actor)
+        for cadre, proposal in cadres:
+            name = f"{cadre.name}同志考察材料"
+            material_add(topic=topic, upload=demo_material(name, inspection_paragraphs(cadre, proposal)), actor=actor)
+        if status == Topic.Status.DRAFT:
+            return topic
+        topic_submit(topic=topic, actor=actor)
+        if status == Topic.Status.SUBMITTED:
+            return topic
+        if category_obj.consultation_required:
+            members = demo["standing"]
+            consultation = consultation_request(
+                topic=topic, deadline=timezone.now() + timedelta(days=1), members=members, actor=actor
+            )
+            for member in members:
+                opinion_submit(
+                    consultation=consultation,
+                    member=member,
+                    text="同意提请会议研究。",
+                    actor=member.cadre.user or actor,
+                )
+            consultation_close(consultation=consultation, actor=actor)
+        topic_approve(topic=topic, actor=demo["users"]["shuji"])
+        topic.refresh_from_db()
+        return topic
+
+    def demo_meeting(self, type_code: str, when, topics):
+        demo = self.demo
+        meeting = meeting_schedule(
+            term=demo["term"],
+            meeting_type=demo["types"][type_code],
+            starts_at=when,
+            place="区委常委会议室" if type_code != "plenary" else "区行政中心一号会议室",
+            presided_by=demo["standing"][0],
+            actor=demo["users"]["zuzhi"],
+        )
+        for topic in topics:
+            agenda_item_add(meeting=meeting, topic=topic, actor=demo["users"]["zuzhi"])
+        return meeting
+
+    def demo_hold(self, meeting, away: dict) -> None:
+        """Leave asked by those `away` (member -> reason), everyone else present, the meeting opened."""
+        zuzhi = self.demo["users"]["zuzhi"]
+        for member, reason in away.items():
+            leave_request(meeting=meeting, member=member, reason=reason, actor=zuzhi)
+        away_ids = {m.pk for m in away}
+        present = set(meeting.attendances.exclude(member_id__in=away_ids).values_list("member_id", flat=True))
+        attendance_take(meeting=meeting, present=present, reasons={}, actor=zuzhi)
+        meeting_open(meeting=meeting, actor=zuzhi)
+
+    def demo_open_vote(self, item, *, dissent: dict | None = None, decision_text: str = "") -> None:
+        """An open vote (常委会): each member says 同意 unless `dissent` says otherwise for (cadre pk or None,
+        member pk); per cadre on a cadre item; the secretary speaks last."""
+        zuzhi = self.demo["users"]["zuzhi"]
+        voting_open(item=item, actor=zuzhi)
+        item.refresh_from_db()
+        voters = list(TermMember.objects.filter(pk__in=item_counts(item).voters).select_related("cadre"))
+        voters.sort(key=lambda m: (m.role == TermMember.Role.SECRETARY, TermMember.ROLE_ORDER[m.role], m.order))
+        rows = list(item.topic.cadres.select_related("cadre")) or [None]
+        for row in rows:
+            for member in voters:
+                choice = (dissent or {}).get((row.cadre_id if row else None, member.pk), "同意")
+                vote_record(item=item, member=member, choice=choice, candidate=row, actor=zuzhi)
+        voting_close(item=item, actor=zuzhi, decision_text=decision_text)
+
+
+def demo_day(today: date, days: int, hour: int) -> datetime:
+    """`days` from today at `hour`; a past meeting falls on the working day before a weekend."""
+    day = today + timedelta(days=days)
+    while days < 0 and day.weekday() >= 5:
+        day -= timedelta(days=1)
+    return timezone.make_aware(datetime.combine(day, time(hour, 0)))
+
+
+def topic_paragraphs(unit: str, title: str) -> list[str]:
+    return [
+        f"{unit}：",
+        f"现将《{title}》提请会议研究。",
+        "一、基本情况。根据上级部署要求，结合我区实际，经深入调研、广泛征求意见，形成了本文稿。",
+        "二、主要内容。文稿明确了目标任务、工作措施、责任分工和时间安排，突出问题导向和可操作性。",
+        "三、需会议研究的事项。建议会议审议通过，由牵头单位抓好组织实施，定期报告进展情况。",
+    ]
+
+
+def inspection_paragraphs(cadre: Cadre, proposal: str) -> list[str]:
+    return [
+        f"{cadre.name}，{cadre.get_gender_display()}，{cadre.birth_month:%Y年%m月}生，现任{cadre.current_post}，{proposal}。",
+        "考察组通过个别谈话、民主测评、查阅档案和听取纪检监察机关意见等方式进行了考察。",
+        "该同志政治立场坚定，工作思路清晰，敢于担当，群众基础较好，廉洁自律方面未发现问题。",
+        "考察组认为该同志符合拟任职务的资格条件，建议按程序提请会议讨论决定。",
+    ]
+
+
+def demo_material(title: str, paragraphs: list[str]) -> SimpleUploadedFile:
+    """A small PDF material rendered with WeasyPrint."""
+    families = ", ".join(f'"{f}"' for f in settings.ORGDEPT_PDF_FONT_FAMILIES)
+    body = "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
+    html = (
+        '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><style>'
+        "@page { size: A4; margin: 25mm 22mm; }"
+        f"body {{ font-family: {families}, serif; font-size: 12pt; line-height: 1.8; }}"
+        "h1 { text-align: center; font-size: 18pt; margin-bottom: 8mm; } p { text-indent: 2em; margin: 0 0 2mm; }"
+        f"</style></head><body><h1>{escape(title)}</h1>{body}</body></html>"
+    )
+    return SimpleUploadedFile(f"{title}.pdf", html_to_pdf(html), content_type="application/pdf")
 
 
 def _post_of(cadre: Cadre) -> str:
