@@ -1,8 +1,12 @@
-"""Units, positions and quotas, and the cadre file: every personal field of the 干部任免审批表 and its sections."""
+"""Units, positions and quotas, the cadre file (every personal field of the 干部任免审批表 and its sections), and
+the appointment procedure: proposals and their steps, reserve cadres and competitive selections."""
+
+import uuid
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orgdept.core.idnumbers import validate_id_number
@@ -327,3 +331,453 @@ class PositionTenure(models.Model):
 
     def __str__(self):
         return f"{self.cadre} {self.position}"
+
+
+# --- appointment proposals: the statutory selection procedure ---------------------------------------------------
+
+
+class ProposalRound(BaseModel):
+    """A batch (批次) of appointment proposals prepared together for one meeting."""
+
+    title = models.CharField(_("title"), max_length=200)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("entered by"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("proposal round")
+        verbose_name_plural = _("proposal rounds")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.title
+
+
+class Recommendation(BaseModel):
+    """民主推荐 for one post: by interview (谈话调研推荐) or at a meeting (会议推荐), with the votes each candidate
+    received. Its result is valid for a year, and only for that post."""
+
+    class Kind(models.TextChoices):
+        INTERVIEW = "interview", _("interview recommendation")
+        MEETING = "meeting", _("meeting recommendation")
+
+    kind = models.CharField(_("form of recommendation"), max_length=10, choices=Kind.choices)
+    position = models.ForeignKey(
+        Position, verbose_name=_("post"), on_delete=models.PROTECT, related_name="recommendations"
+    )
+    posts = models.PositiveSmallIntegerField(_("posts to fill"), default=1)
+    held_on = models.DateField(_("recommended on"))
+    participants = models.PositiveIntegerField(_("participants"))
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("democratic recommendation")
+        verbose_name_plural = _("democratic recommendations")
+        ordering = ["-held_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(posts__gt=0), name="recommendation_posts_positive"),
+            models.CheckConstraint(condition=Q(participants__gt=0), name="recommendation_participants_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.position} {self.get_kind_display()} {self.held_on}"
+
+
+class RecommendationCandidate(models.Model):
+    recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="candidates")
+    cadre = models.ForeignKey(Cadre, verbose_name=_("cadre"), on_delete=models.PROTECT, related_name="+")
+    votes = models.PositiveIntegerField(_("votes"))
+
+    class Meta:
+        verbose_name = _("recommended candidate")
+        verbose_name_plural = _("recommended candidates")
+        ordering = ["recommendation", "-votes", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["recommendation", "cadre"], name="recommendation_candidate_once")
+        ]
+
+    def __str__(self):
+        return f"{self.cadre} {self.votes}"
+
+
+class AppointmentProposal(BaseModel):
+    """One cadre, one action, moved through 动议 → 民主推荐 → 考察 → 讨论决定 → 任前公示 → 任职 → 试用期 → 转正.
+    Which steps an action needs is in `proposal_steps`; the table below says which moves exist at all."""
+
+    class Action(models.TextChoices):
+        APPOINT = "appoint", _("appointment")
+        REMOVE = "remove", _("removal")
+        APPOINT_REMOVE = "appoint_remove", _("appointment and removal")
+        EXCHANGE = "exchange", _("exchange")
+        TRANSFER = "transfer", _("transfer")
+        CONFIRM = "confirm", _("confirmation after probation")
+
+    class Status(models.TextChoices):
+        INITIATED = "initiated", _("initiated")
+        RECOMMENDED = "recommended", _("recommended")
+        INSPECTED = "inspected", _("inspected")
+        SUBMITTED = "submitted", _("before the committee")
+        DEFERRED = "deferred", _("deferred")
+        DECIDED = "decided", _("decided")
+        REJECTED = "rejected", _("not passed")
+        NOTICE = "notice", _("pre-appointment notice")
+        APPOINTED = "appointed", _("appointed")
+        CONFIRMED = "confirmed", _("confirmed")
+        RETURNED = "returned", _("returned to the former level")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    TRANSITIONS = {
+        # an action that needs no recommendation goes straight to inspection, one that needs neither to the
+        # committee; the service refuses a step the action requires
+        Status.INITIATED: {Status.RECOMMENDED, Status.INSPECTED, Status.SUBMITTED, Status.WITHDRAWN},
+        Status.RECOMMENDED: {Status.INSPECTED, Status.WITHDRAWN},
+        Status.INSPECTED: {Status.SUBMITTED, Status.WITHDRAWN},
+        Status.SUBMITTED: {Status.DECIDED, Status.REJECTED, Status.DEFERRED, Status.INSPECTED, Status.WITHDRAWN},
+        Status.DEFERRED: {Status.SUBMITTED, Status.WITHDRAWN},
+        # a removal or a notice exempted goes straight to the appointment
+        Status.DECIDED: {Status.NOTICE, Status.APPOINTED, Status.WITHDRAWN},
+        # an objection upheld during the notice stops the appointment
+        Status.NOTICE: {Status.APPOINTED, Status.WITHDRAWN},
+        Status.APPOINTED: {Status.CONFIRMED, Status.RETURNED},
+        Status.REJECTED: set(),
+        Status.CONFIRMED: set(),
+        Status.RETURNED: set(),
+        Status.WITHDRAWN: set(),
+    }
+    OPEN_STATUSES = (
+        Status.INITIATED,
+        Status.RECOMMENDED,
+        Status.INSPECTED,
+        Status.SUBMITTED,
+        Status.DEFERRED,
+        Status.DECIDED,
+        Status.NOTICE,
+    )
+
+    round = models.ForeignKey(
+        ProposalRound, verbose_name=_("round"), on_delete=models.PROTECT, related_name="proposals"
+    )
+    cadre = models.ForeignKey(Cadre, verbose_name=_("cadre"), on_delete=models.PROTECT, related_name="proposals")
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    target_position = models.ForeignKey(
+        Position,
+        verbose_name=_("post proposed"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="proposals_to",
+    )
+    current_position = models.ForeignKey(
+        Position,
+        verbose_name=_("post to leave"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="proposals_from",
+    )
+    status = models.CharField(
+        _("stage"), max_length=12, choices=Status.choices, default=Status.INITIATED, db_index=True
+    )
+    # judged at 动议 from the cadre's level then: a promotion (提拔) needs the whole procedure; the former level is
+    # where a cadre not confirmed after probation returns
+    promotion = models.BooleanField(_("promotion"), default=False)
+    former_level = models.CharField(_("level at initiation"), max_length=10, choices=Rank.choices, blank=True)
+    stage_since = models.DateTimeField(_("in this stage since"), default=timezone.now)
+    # 动议
+    initiated_on = models.DateField(_("initiated on"))
+    initiated_by = models.CharField(_("proposed by"), max_length=100)
+    reason = models.TextField(_("reason"))
+    # 民主推荐: the result this proposal relies on
+    recommendation = models.ForeignKey(
+        Recommendation,
+        verbose_name=_("democratic recommendation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="proposals",
+    )
+    # 破格提拔: flagged, with the reason and the higher department's approval
+    exceptional = models.BooleanField(_("exceptional promotion"), default=False)
+    exceptional_reason = models.CharField(_("reason for the exception"), max_length=500, blank=True)
+    exceptional_approved_on = models.DateField(_("approved by the higher department on"), null=True, blank=True)
+    exceptional_approval_ref = models.CharField(_("approval reference"), max_length=100, blank=True)
+    # 讨论决定
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    decided_by = models.CharField(_("decided by (meeting)"), max_length=100, blank=True)
+    # 任前公示
+    notice_starts_on = models.DateField(_("notice from"), null=True, blank=True)
+    notice_ends_on = models.DateField(_("notice until"), null=True, blank=True)
+    notice_exempt_reason = models.CharField(_("reason for no notice"), max_length=300, blank=True)
+    # 任职 and 试用期
+    appointed_on = models.DateField(_("appointed on"), null=True, blank=True)
+    probation_ends_on = models.DateField(_("probation ends on"), null=True, blank=True)
+    closed_on = models.DateField(_("confirmed or returned on"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("entered by"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("appointment proposal")
+        verbose_name_plural = _("appointment proposals")
+        ordering = ["round", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(action__in=["appoint", "appoint_remove", "exchange", "transfer"])
+                | Q(target_position__isnull=False),
+                name="proposal_target_post_needed",
+            ),
+            models.CheckConstraint(
+                condition=~Q(action__in=["remove", "appoint_remove", "confirm"]) | Q(current_position__isnull=False),
+                name="proposal_current_post_needed",
+            ),
+            models.CheckConstraint(
+                condition=Q(exceptional=False) | ~Q(exceptional_reason=""), name="proposal_exception_has_reason"
+            ),
+            models.CheckConstraint(
+                condition=Q(notice_ends_on__isnull=True) | Q(notice_ends_on__gt=F("notice_starts_on")),
+                name="proposal_notice_dates",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["appointed", "confirmed", "returned"]) | Q(appointed_on__isnull=False),
+                name="proposal_appointed_has_date",
+            ),
+            # one open proposal per cadre and action target at a time
+            models.UniqueConstraint(
+                fields=["cadre", "target_position"],
+                condition=Q(
+                    status__in=["initiated", "recommended", "inspected", "submitted", "deferred", "decided", "notice"]
+                ),
+                name="proposal_one_open_per_cadre_and_post",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "stage_since"])]
+
+    def __str__(self):
+        return f"{self.cadre} {self.get_action_display()}"
+
+
+class ProposalTransition(models.Model):
+    """History of a proposal's stages: who moved it, when, from where to where and why."""
+
+    proposal = models.ForeignKey(AppointmentProposal, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(_("from"), max_length=12, choices=AppointmentProposal.Status.choices)
+    to_status = models.CharField(_("to"), max_length=12, choices=AppointmentProposal.Status.choices)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("proposal stage change")
+        verbose_name_plural = _("proposal stage changes")
+        ordering = ["proposal", "at", "id"]
+
+    def __str__(self):
+        return f"{self.proposal} {self.from_status} → {self.to_status}"
+
+
+def _proposal_document_path(instance, filename):
+    # never the uploaded name: no path tricks, nothing personal in the file system
+    return f"proposal-documents/{instance.proposal_id}/{uuid.uuid4().hex}.pdf"
+
+
+class ProposalDocument(BaseModel):
+    """A document of one step of a proposal (a recommendation record, an inspection report, a check's result)."""
+
+    class Step(models.TextChoices):
+        INITIATION = "initiation", _("initiation")
+        RECOMMENDATION = "recommendation", _("democratic recommendation")
+        INSPECTION = "inspection", _("inspection")
+        CHECKS = "checks", _("mandatory checks")
+        EXCEPTION = "exception", _("exceptional promotion")
+        DECISION = "decision", _("decision")
+        NOTICE = "notice", _("pre-appointment notice")
+        APPOINTMENT = "appointment", _("appointment")
+        PROBATION = "probation", _("probation")
+
+    proposal = models.ForeignKey(AppointmentProposal, on_delete=models.CASCADE, related_name="documents")
+    step = models.CharField(_("step"), max_length=16, choices=Step.choices)
+    name = models.CharField(_("file name"), max_length=200)
+    file = models.FileField(_("file"), upload_to=_proposal_document_path, max_length=200)
+    size = models.PositiveIntegerField(_("size"))
+    sha256 = models.CharField(_("checksum"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("proposal document")
+        verbose_name_plural = _("proposal documents")
+        ordering = ["proposal", "step", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class Inspection(BaseModel):
+    """考察: the inspection team, its dates, report and conclusion."""
+
+    proposal = models.OneToOneField(AppointmentProposal, on_delete=models.CASCADE, related_name="inspection")
+    team = models.CharField(_("inspection team"), max_length=200)
+    started_on = models.DateField(_("inspection started on"))
+    ended_on = models.DateField(_("inspection ended on"))
+    report = models.TextField(_("report"))
+    conclusion = models.CharField(_("conclusion"), max_length=300)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("inspection")
+        verbose_name_plural = _("inspections")
+        constraints = [
+            models.CheckConstraint(condition=Q(ended_on__gte=F("started_on")), name="inspection_dates"),
+        ]
+
+    def __str__(self):
+        return f"{self.proposal} {self.conclusion}"
+
+
+class MandatoryCheck(BaseModel):
+    """凡提四必: each of the four checks, with its date, result and who made it."""
+
+    class Kind(models.TextChoices):
+        ARCHIVE = "archive", _("personnel file reviewed")
+        PERSONAL_MATTERS = "personal_matters", _("personal matters report verified")
+        DISCIPLINE = "discipline", _("discipline inspection opinion heard")
+        PETITIONS = "petitions", _("specific reports and complaints investigated")
+
+    proposal = models.ForeignKey(AppointmentProposal, on_delete=models.CASCADE, related_name="mandatory_checks")
+    kind = models.CharField(_("check"), max_length=16, choices=Kind.choices)
+    done_on = models.DateField(_("done on"))
+    done_by = models.CharField(_("done by"), max_length=100)
+    result = models.CharField(_("result"), max_length=500)
+    clear = models.BooleanField(_("no problem found"), default=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("mandatory check")
+        verbose_name_plural = _("mandatory checks")
+        ordering = ["proposal", "kind"]
+        constraints = [models.UniqueConstraint(fields=["proposal", "kind"], name="mandatory_check_once")]
+
+    def __str__(self):
+        return f"{self.proposal} {self.get_kind_display()}"
+
+
+class NoticeObjection(BaseModel):
+    """An objection received during the pre-appointment notice; each is resolved before the appointment."""
+
+    proposal = models.ForeignKey(AppointmentProposal, on_delete=models.CASCADE, related_name="objections")
+    received_on = models.DateField(_("received on"))
+    source = models.CharField(_("from"), max_length=100, blank=True)
+    content = models.TextField(_("content"))
+    resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
+    resolution = models.TextField(_("resolution"), blank=True)
+    upheld = models.BooleanField(_("upheld"), default=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("notice objection")
+        verbose_name_plural = _("notice objections")
+        ordering = ["proposal", "received_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(resolved_on__isnull=True) | ~Q(resolution=""), name="objection_resolution_written"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.proposal} {self.received_on}"
+
+
+class ReserveCadre(BaseModel):
+    """后备干部: a cadre in the reserve pool for a level, from a date, until removed (with the reason)."""
+
+    cadre = models.ForeignKey(Cadre, verbose_name=_("cadre"), on_delete=models.PROTECT, related_name="reserve_entries")
+    target_level = models.CharField(_("level reserved for"), max_length=10, choices=Rank.choices)
+    added_on = models.DateField(_("added on"))
+    reason = models.CharField(_("reason"), max_length=300)
+    removed_on = models.DateField(_("removed on"), null=True, blank=True)
+    removal_reason = models.CharField(_("reason for removal"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("reserve cadre")
+        verbose_name_plural = _("reserve cadres")
+        ordering = ["-added_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cadre"], condition=Q(removed_on__isnull=True), name="reserve_one_active_per_cadre"
+            ),
+            models.CheckConstraint(
+                condition=Q(removed_on__isnull=True) | (Q(removed_on__gte=F("added_on")) & ~Q(removal_reason="")),
+                name="reserve_removal_dated_with_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.cadre} {self.target_level}"
+
+
+class CompetitiveSelection(BaseModel):
+    """竞争上岗 (seed 003): posts, applicants outnumbering them, and weighted scores."""
+
+    title = models.CharField(_("title"), max_length=200)
+    position = models.ForeignKey(Position, verbose_name=_("post"), on_delete=models.PROTECT, related_name="selections")
+    posts = models.PositiveSmallIntegerField(_("posts"), default=1)
+    held_on = models.DateField(_("held on"))
+    # weights in percent; they add up to 100
+    weight_speech = models.PositiveSmallIntegerField(_("speech weight (%)"), default=30)
+    weight_written = models.PositiveSmallIntegerField(_("written test weight (%)"), default=40)
+    weight_evaluation = models.PositiveSmallIntegerField(_("democratic evaluation weight (%)"), default=30)
+
+    class Meta:
+        verbose_name = _("competitive selection")
+        verbose_name_plural = _("competitive selections")
+        ordering = ["-held_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(posts__gt=0), name="selection_posts_positive"),
+            models.CheckConstraint(
+                condition=Q(weight_speech__lte=100) & Q(weight_written__lte=100) & Q(weight_evaluation__lte=100),
+                name="selection_weights_percent",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class SelectionApplicant(models.Model):
+    selection = models.ForeignKey(CompetitiveSelection, on_delete=models.CASCADE, related_name="applicants")
+    cadre = models.ForeignKey(Cadre, verbose_name=_("cadre"), on_delete=models.PROTECT, related_name="+")
+    speech = models.DecimalField(_("speech score"), max_digits=5, decimal_places=2, null=True, blank=True)
+    written = models.DecimalField(_("written test score"), max_digits=5, decimal_places=2, null=True, blank=True)
+    evaluation = models.DecimalField(
+        _("democratic evaluation score"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("applicant")
+        verbose_name_plural = _("applicants")
+        ordering = ["selection", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["selection", "cadre"], name="selection_applicant_once"),
+            models.CheckConstraint(
+                condition=(Q(speech__isnull=True) | Q(speech__gte=0, speech__lte=100))
+                & (Q(written__isnull=True) | Q(written__gte=0, written__lte=100))
+                & (Q(evaluation__isnull=True) | Q(evaluation__gte=0, evaluation__lte=100)),
+                name="selection_scores_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.selection} {self.cadre}"

@@ -37,6 +37,14 @@ def add_months(start: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
+def same_day_months_later(start: date, months: int) -> date:
+    """The same day `months` later (2025-03-10 + 12 = 2026-03-10); the month's last day when it is shorter
+    (2024-02-29 + 12 = 2025-02-28)."""
+    first = add_months(start, months)
+    following = add_months(first, 1)
+    return first.replace(day=min(start.day, (following - first).days))
+
+
 def format_months(months: int) -> str:
     """A duration as Chinese users write it: 10年3个月, 10年, 3个月."""
     if months < 1:

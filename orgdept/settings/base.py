@@ -223,6 +223,13 @@ ORGDEPT_FOLLOW_UP_DAYS = env.int("ORGDEPT_FOLLOW_UP_DAYS", default=30)
 ORGDEPT_MEETING_NOTICE_DAYS = env.int("ORGDEPT_MEETING_NOTICE_DAYS", default=3)
 # The responsible member and 组织科 are reminded this many days before a follow-up's deadline.
 ORGDEPT_FOLLOW_UP_REMINDER_DAYS = env.int("ORGDEPT_FOLLOW_UP_REMINDER_DAYS", default=7)
+# the appointment procedure (选拔任用条例): central numbers, kept as settings with these defaults
+ORGDEPT_NOTICE_WORKDAYS = env.int("ORGDEPT_NOTICE_WORKDAYS", default=5)
+ORGDEPT_RECOMMENDATION_VALID_MONTHS = env.int("ORGDEPT_RECOMMENDATION_VALID_MONTHS", default=12)
+ORGDEPT_PROBATION_MONTHS = env.int("ORGDEPT_PROBATION_MONTHS", default=12)
+ORGDEPT_PROBATION_REMINDER_DAYS = env.int("ORGDEPT_PROBATION_REMINDER_DAYS", default=30)
+# a proposal in one stage longer than this many working days is flagged on the work queue
+ORGDEPT_PROPOSAL_STALLED_WORKDAYS = env.int("ORGDEPT_PROPOSAL_STALLED_WORKDAYS", default=20)
 
 LOGGING = {
     "version": 1,
