@@ -55,6 +55,11 @@ class CadresConfig(AppConfig):
             register_audit_action(action, label)
         structure_pdf.register()
         checks.register_checks()
+        # grassroots experience, time at the lower level, rotation; avoidance in posts and by home area
+        from . import checks_avoidance
+
+        checks.register_appointment_checks()
+        checks_avoidance.register_checks()
 
         # roster (花名册) import and export
         from orgdept.core.imports import register_import_kind
@@ -72,5 +77,64 @@ class CadresConfig(AppConfig):
             ("cadre.approval_form_requested", "申请生成干部任免审批表"),
             ("cadre.lrmx_exported", "导出任免审批表文件（lrmx）"),
             ("cadre.lrmx_imported", "导入任免审批表文件（lrmx）"),
+        ):
+            register_audit_action(action, label)
+
+        # the appointment procedure: what the meetings app asks before a cadre item goes on an agenda, and the
+        # audit labels of its steps
+        from .extensions import register_decision_readiness
+        from .services.proposals import proposal_readiness
+
+        register_decision_readiness(proposal_readiness)
+        for action, label in (
+            ("proposal_round.created", "新建任免批次"),
+            ("proposal.initiated", "任免事项动议"),
+            ("proposal.recommended", "记录民主推荐结果"),
+            ("proposal.inspected", "完成考察"),
+            ("proposal.submitted", "提交讨论决定"),
+            ("proposal.deferred", "任免事项缓议"),
+            ("proposal.decided", "任免事项通过"),
+            ("proposal.rejected", "任免事项未通过"),
+            ("proposal.notice", "开始任前公示"),
+            ("proposal.appointed", "任职"),
+            ("proposal.confirmed", "试用期满转正"),
+            ("proposal.returned", "试用期满未转正"),
+            ("proposal.withdrawn", "撤回任免事项"),
+            ("proposal.check_recorded", "记录凡提四必核查"),
+            ("proposal.exceptional", "标明破格提拔"),
+            ("proposal.notice_exempted", "免予任前公示"),
+            ("proposal.objection_recorded", "登记公示期间反映"),
+            ("proposal.objection_resolved", "办结公示期间反映"),
+            ("recommendation.recorded", "记录民主推荐"),
+        ):
+            register_audit_action(action, label)
+
+        # who works on the appointment procedure: 干部科 runs it; the department's leaders follow it
+        procedure_models = (
+            "proposalround",
+            "appointmentproposal",
+            "recommendation",
+            "inspection",
+            "mandatorycheck",
+            "noticeobjection",
+            "proposaldocument",
+            "reservecadre",
+            "competitiveselection",
+            "selectionapplicant",
+        )
+        for role in (roles.DEPARTMENT_LEADER, roles.CADRE_SECTION):
+            roles.register_role_permissions(role, [f"cadres.view_{model}" for model in procedure_models])
+        roles.register_role_permissions(
+            roles.CADRE_SECTION,
+            [f"cadres.{verb}_{model}" for model in procedure_models for verb in ("add", "change")],
+        )
+
+        # the procedure's documents (任免审批表 pack, summary table, 任前公示, 任免通知) as document kinds
+        from . import proposal_pdf
+
+        proposal_pdf.register()
+        for action, label in (
+            ("proposal_round.document_requested", "申请生成任免批次文件"),
+            ("proposal.document_requested", "申请生成任免事项文件"),
         ):
             register_audit_action(action, label)

@@ -85,19 +85,21 @@ def appraisal_summary(cadre, on_date: date) -> str:
     return _appraisal_summary(cadre, on_date) if _appraisal_summary else ""
 
 
-# Whether a cadre's item may be put to the committee: the appointment procedure (proposals) registers what it
-# checks before 讨论决定; the meetings app asks before an item goes on an agenda. (cadre, on_date) -> results.
-_decision_readiness: list[Callable[[object, date], list[CheckResult]]] = []
+# Whether cadres' items may be put to the committee: the appointment procedure (proposals) registers what it
+# checks before 讨论决定; the meetings app asks, for all the cadres of a topic at once, before it goes on an agenda.
+# (cadres, on_date) -> {cadre pk: results}.
+_decision_readiness: list[Callable[[list, date], dict[int, list[CheckResult]]]] = []
 
 
-def register_decision_readiness(provider: Callable[[object, date], list[CheckResult]]) -> None:
+def register_decision_readiness(provider: Callable[[list, date], dict[int, list[CheckResult]]]) -> None:
     if provider not in _decision_readiness:
         _decision_readiness.append(provider)
 
 
-def decision_readiness(cadre, on_date: date) -> list[CheckResult]:
-    """Every registered provider's results for the cadre; empty while none is registered."""
-    results: list[CheckResult] = []
+def decision_readiness(cadres: list, on_date: date) -> dict[int, list[CheckResult]]:
+    """Every registered provider's results for each of the cadres, by pk; empty lists while none is registered."""
+    results: dict[int, list[CheckResult]] = {cadre.pk: [] for cadre in cadres}
     for provider in _decision_readiness:
-        results.extend(provider(cadre, on_date))
+        for pk, found in provider(cadres, on_date).items():
+            results.setdefault(pk, []).extend(found)
     return results

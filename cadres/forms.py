@@ -90,6 +90,16 @@ class CadreForm(VersionedForm):
     rank = forms.ChoiceField(label=_("Rank"), required=False, choices=[("", "—"), *Rank.choices])
     post_since_month = YearMonthField(label=_("In current post since (year-month)"), required=False)
     rank_since_month = YearMonthField(label=_("At current rank since (year-month)"), required=False)
+    grassroots_months = forms.IntegerField(
+        label=_("Grassroots experience (months)"),
+        required=False,
+        min_value=0,
+        max_value=600,
+        help_text=_(
+            "Months worked in county-level or lower bodies, townships, villages and communities or enterprises; "
+            "promotion to a county-level leading post needs 24."
+        ),
+    )
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
     remarks = forms.CharField(
         label=_("Remarks"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})

@@ -125,6 +125,13 @@ class Position(BaseModel):
     rotation_kind = models.CharField(
         _("rotation rule"), max_length=8, choices=RotationKind.choices, default=RotationKind.NONE
     )
+    # 地域回避: the heads of the district's party committee, government, discipline commission, organization
+    # department, court, procuratorate and police may not be natives of the district
+    home_area_avoidance = models.BooleanField(
+        _("home-area avoidance"),
+        default=False,
+        help_text=_("A head post that a native of the district may not hold."),
+    )
     order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:
@@ -192,6 +199,8 @@ class Cadre(BaseModel):
     rank = models.CharField(_("rank"), max_length=10, choices=Rank.choices, blank=True, db_index=True)
     post_since_month = models.DateField(_("in current post since (year-month)"), null=True, blank=True)
     rank_since_month = models.DateField(_("at current rank since (year-month)"), null=True, blank=True)
+    # 基层工作经历, in months; blank while unknown (no roster or .lrmx field carries it)
+    grassroots_months = models.PositiveSmallIntegerField(_("grassroots experience (months)"), null=True, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     remarks = models.CharField(_("remarks"), max_length=500, blank=True)
     photo = models.ImageField(_("photo"), upload_to=_photo_path, blank=True)

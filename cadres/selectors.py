@@ -10,7 +10,7 @@ from orgdept.core.models import AuditEvent
 from orgdept.core.yearmonth import age_on
 
 from .extensions import CheckResult, QualificationContext, qualification_checks_run
-from .models import Cadre, EducationLevel, PoliticalStatus, Position, PositionTenure, Unit
+from .models import Cadre, EducationLevel, PoliticalStatus, Position, PositionTenure, ReserveCadre, Unit
 from .services.positions import QuotaLine, quota_lines
 from .structure import AGE_BANDS, TeamStructure, team_structure_from_counts, years_before
 
@@ -232,3 +232,40 @@ def cadre_qualification_results(cadre: Cadre, target_level: str, on_date: date |
     """Every registered qualification check that applies to promoting `cadre` to `target_level` on `on_date`."""
     context = QualificationContext(cadre=cadre, target_level=target_level, on_date=on_date or date.today())
     return qualification_checks_run(context)
+
+
+# --- reserve cadres (后备干部) ------------------------------------------------------------------------------
+
+
+def reserve_list(
+    *, level: str | None = None, unit: Unit | None = None, active: bool | None = True, search: str = ""
+) -> QuerySet[ReserveCadre]:
+    """Reserve entries with their cadre and unit: active ones by default, removed ones with `active=False`, all
+    with `active=None`; filtered by the level reserved for, the cadre's unit, and a name or its pinyin initials."""
+    entries = ReserveCadre.objects.select_related("cadre__unit")
+    if active is not None:
+        entries = entries.filter(removed_on__isnull=active)
+    if level:
+        entries = entries.filter(target_level=level)
+    if unit is not None:
+        entries = entries.filter(cadre__unit=unit)
+    text = (search or "").strip()
+    if text:
+        condition = Q(cadre__name__icontains=text)
+        if text.isascii() and text.isalpha():
+            condition |= Q(cadre__name_initials__startswith=text.lower())
+        entries = entries.filter(condition)
+    return entries.order_by("-added_on", "-pk")
+
+
+def reserve_candidates_for(position: Position) -> QuerySet[ReserveCadre]:
+    """The active reserve cadres for the post's level, to offer when its candidates are shortlisted; a cadre who
+    already holds the post is left out, and so is every cadre when the post has no level."""
+    if not position.level:
+        return ReserveCadre.objects.none()
+    holders = PositionTenure.objects.filter(position=position, is_current=True).values("cadre")
+    return (
+        reserve_list(level=position.level)
+        .exclude(cadre__in=holders)
+        .order_by("cadre__unit__order", "cadre__unit__name", "cadre__name", "pk")
+    )

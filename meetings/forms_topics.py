@@ -242,3 +242,22 @@ class ConsultationForm(forms.Form):
 
 class OpinionForm(forms.Form):
     text = forms.CharField(label=_("Your opinion"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class RoundTopicForm(forms.Form):
+    """A round of appointment proposals put to the committee as one cadre topic."""
+
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=200,
+        required=False,
+        help_text=_("Leave blank for “关于某某同志任免的议题”."),
+    )
+    category = forms.ModelChoiceField(label=_("Category"), queryset=TopicCategory.objects.filter(cadre_item=True))
+    requested_type = forms.ModelChoiceField(label=_("Meeting requested"), queryset=MeetingType.objects.all())
+    unit = forms.ModelChoiceField(label=_("Submitting unit"), queryset=Unit.objects.all())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["requested_type"].queryset = MeetingType.objects.filter(decides=True).order_by("order", "pk")
+        self.fields["category"].queryset = TopicCategory.objects.filter(cadre_item=True).order_by("order", "pk")

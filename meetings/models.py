@@ -223,6 +223,16 @@ class TopicCadre(BaseModel):
     proposal = models.CharField(
         _("proposed"), max_length=200, help_text=_("The post proposed, to be left or recommended for.")
     )
+    # the appointment proposal the committee decides here, when the item comes from a round of proposals: the
+    # vote on the cadre moves it (decided, not passed, deferred)
+    appointment_proposal = models.ForeignKey(
+        "cadres.AppointmentProposal",
+        verbose_name=_("appointment proposal"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="topic_rows",
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:

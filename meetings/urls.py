@@ -17,6 +17,7 @@ urlpatterns = [
     # topics (议题), their materials and consultations
     path("topics/", topics.topic_list, name="topic_list"),
     path("topics/new/", topics.topic_create, name="topic_create"),
+    path("topics/from-round/<int:round_pk>/", topics.round_topic_new, name="round_topic_new"),
     path("topics/<int:pk>/", topics.topic_detail, name="topic_detail"),
     path("topics/<int:pk>/edit/", topics.topic_edit, name="topic_edit"),
     path("topics/<int:pk>/transition/", topics.topic_transition, name="topic_transition"),

@@ -846,6 +846,34 @@ def probation_close(
     return _transition(proposal, done, actor=actor, reason=reason, closed_on=closed_on)
 
 
+# --- what the meetings app asks before a cadre item goes on an agenda --------------------------------------
+
+
+def proposal_readiness(cadres: list[Cadre], on: date) -> dict[int, list[CheckResult]]:
+    """For `cadres.extensions.decision_readiness`: a cadre whose proposal is under way may be put to the committee
+    only once the proposal is before it and its gate is still open on the meeting's date. One query for cadres with
+    no proposal under way; each proposal before the committee is checked again."""
+    results: dict[int, list[CheckResult]] = {}
+    under_way = AppointmentProposal.objects.filter(
+        cadre__in=[c.pk for c in cadres], status__in=AppointmentProposal.OPEN_STATUSES
+    ).select_related("cadre", "target_position__unit", "recommendation")
+    for proposal in under_way:
+        found = results.setdefault(proposal.cadre_id, [])
+        if proposal.status in (Status.SUBMITTED, Status.DEFERRED):
+            for problem in decision_gate(proposal, on).problems:
+                found.append(CheckResult("proposal", "任免程序", CheckOutcome.FAIL, problem))
+        elif proposal.status in (Status.INITIATED, Status.RECOMMENDED, Status.INSPECTED):
+            found.append(
+                CheckResult(
+                    "proposal",
+                    "任免程序",
+                    CheckOutcome.FAIL,
+                    f"任免事项处于“{STATUS_WORDS[proposal.status]}”阶段，尚未提交讨论决定",
+                )
+            )
+    return results
+
+
 # --- reading for pages, queues and reminders ---------------------------------------------------------------
 
 

@@ -42,6 +42,7 @@ CADRE_FIELDS = (
     "rank",
     "post_since_month",
     "rank_since_month",
+    "grassroots_months",
     "phone",
     "remarks",
 )

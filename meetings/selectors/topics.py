@@ -155,8 +155,9 @@ def topic_checklist(
                 )
             )
         on = on or timezone.localdate()
+        readiness = decision_readiness([row.cadre for row in cadres], on)
         for row in cadres:
-            for result in decision_readiness(row.cadre, on):
+            for result in readiness[row.cadre_id]:
                 checks.append(
                     GateCheck(
                         f"readiness:{row.cadre_id}:{result.code}",

@@ -18,6 +18,7 @@ from orgdept.core.object_permissions import object_permission_grant
 from .. import reminders
 from ..models import AgendaItem, Attendance, Meeting, MeetingType, MemberRelation, Recusal, Topic
 from ..rules import quorum
+from .appointments import proposals_back_before_the_committee
 from .topics import STATUS_WORDS, topic_gates, topic_set_status
 
 ATTEND = "meetings.attend_meeting"
@@ -196,6 +197,8 @@ def agenda_item_add(*, meeting: Meeting, topic: Topic, actor) -> AgendaItem:
     problems = topic_gates(topic, on=timezone.localtime(meeting.starts_at).date())
     if problems:
         raise ApplicationError("议题尚不能列入议程：" + "；".join(problems), field="topic")
+    if topic.status == Topic.Status.DEFERRED:
+        proposals_back_before_the_committee(topic=topic, actor=actor)
     order = (meeting.items.aggregate(m=Max("order"))["m"] or 0) + 1
     item = AgendaItem.objects.create(meeting=meeting, topic=topic, order=order)
     topic_set_status(topic=topic, to=Topic.Status.SCHEDULED, actor=actor, reason=meeting.title)

@@ -225,8 +225,9 @@ def topic_gates(topic: Topic, *, on=None) -> list[str]:
         if topic.posts is not None and len(rows) <= topic.posts:
             problems.append(f"差额票决的候选人（{len(rows)}人）须多于职位数（{topic.posts}个）")
         on = on or timezone.localdate()
+        readiness = decision_readiness([row.cadre for row in rows], on)
         for row in rows:
-            for result in decision_readiness(row.cadre, on):
+            for result in readiness[row.cadre_id]:
                 if not result.passed:
                     problems.append(f"{row.cadre.name}：{result.reason}")
     return problems

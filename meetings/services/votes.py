@@ -18,6 +18,7 @@ from orgdept.core.exceptions import ApplicationError
 from .. import reminders
 from ..models import AgendaItem, Attendance, Decision, FollowUp, ItemResult, Meeting, TallyEntry, Topic, Vote
 from ..rules import competitive_vote, passing, quorum, reconsideration
+from .appointments import proposals_follow_deferral, proposals_follow_vote
 from .meetings import lock_meeting, recusals_sync, require_meeting_status
 from .topics import topic_set_status
 
@@ -278,6 +279,7 @@ def voting_close(*, item: AgendaItem, actor, decision_text: str = "") -> AgendaI
     topic = item.topic
     rows = {str(r.pk): r for r in topic.cadres.select_related("cadre")}
     passed_keys: set[str] = set()
+    tied: set[int] = set()
     rules: dict[str, str] = {}
     if topic.posts is not None:
         competition = competitive_vote(
@@ -290,8 +292,9 @@ def voting_close(*, item: AgendaItem, actor, decision_text: str = "") -> AgendaI
         needed = competition.needed
         rule = competition.rule
         if competition.tied:
-            tied = "、".join(rows[k].cadre.name for k in competition.tied)
-            rule += f"；{tied}得票相同，{competition.open_posts}个职位须另行票决"
+            tied = {rows[k].pk for k in competition.tied}
+            names = "、".join(rows[k].cadre.name for k in competition.tied)
+            rule += f"；{names}得票相同，{competition.open_posts}个职位须另行票决"
         rules = dict.fromkeys(counts, rule)
     else:
         for key, row in counts.items():
@@ -331,6 +334,7 @@ def voting_close(*, item: AgendaItem, actor, decision_text: str = "") -> AgendaI
     if passed_keys:
         text = decision_text.strip() or _decision_text(item, [rows[k] for k in rows if k in passed_keys])
         decision_record(item=item, text=text, actor=actor)
+    proposals_follow_vote(item=item, tied=tied, actor=actor)
     return item
 
 
@@ -430,6 +434,7 @@ def item_defer(*, item: AgendaItem, actor, reason: str) -> AgendaItem:
     item.note = reason[:300]
     item.save(update_fields=["outcome", "note", "updated_at"])
     topic_set_status(topic=item.topic, to=Topic.Status.DEFERRED, actor=actor, reason=reason)
+    proposals_follow_deferral(item=item, reason=reason, actor=actor)
     audit_log(actor=actor, action="agenda.item_deferred", obj=item.meeting, details={"item": item.pk, "reason": reason})
     return item
 

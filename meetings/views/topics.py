@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import UserPassesTestMixin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from cadres.models import AppointmentProposal, ProposalRound, Unit
 from cadres.selectors import cadre_list
 from committees.selectors import current_term, seat_of
 from orgdept.core import roles
@@ -29,6 +30,7 @@ from ..forms_topics import (
     ConsultationForm,
     MaterialForm,
     OpinionForm,
+    RoundTopicForm,
     TopicCadreForm,
     TopicFilterForm,
     TopicForm,
@@ -56,6 +58,7 @@ from ..selectors.topics import (
     topic_list as topic_list_query,
 )
 from ..services import topics as services
+from ..services.appointments import proposal_wording, round_topic_create
 from ..services.topics import (
     CONSULTABLE,
     EDITABLE,
@@ -175,6 +178,47 @@ def topic_create(request):
                 _routed_message(request, topic)
                 return redirect("meetings:topic_detail", pk=topic.pk)
     return _topic_form_page(request, form, None)
+
+
+@login_required
+def round_topic_new(request, round_pk: int):
+    """讨论决定: a round of appointment proposals before the committee becomes one cadre topic with its forms."""
+    user = request.user
+    if not (user.has_perm("meetings.add_topic") and user.has_perm("cadres.view_proposalround")):
+        raise PermissionDenied
+    proposal_round = get_object_or_404(ProposalRound, pk=round_pk)
+    submitted = list(
+        proposal_round.proposals.filter(status=AppointmentProposal.Status.SUBMITTED)
+        .select_related("cadre", "target_position__unit", "current_position__unit")
+        .order_by("pk")
+    )
+    initial = {"unit": Unit.objects.filter(name__contains="组织部").values_list("pk", flat=True).first()}
+    standing = MeetingType.objects.filter(code="standing").first()
+    if standing is not None:
+        initial["requested_type"] = standing.pk
+        initial["category"] = standing.scope.filter(cadre_item=True).values_list("pk", flat=True).first()
+    form = RoundTopicForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        term = current_term()
+        if term is None:
+            form.add_error(None, _("There is no current term of the committee: topics cannot be entered yet."))
+        else:
+            try:
+                topic = round_topic_create(
+                    proposal_round=proposal_round, committee=term.committee, actor=user, **form.cleaned_data
+                )
+            except ApplicationError as exc:
+                add_service_error(form, exc)
+            else:
+                messages.success(request, _("Topic “%(title)s” entered as a draft.") % {"title": topic.title})
+                _routed_message(request, topic)
+                return redirect("meetings:topic_detail", pk=topic.pk)
+    context = {
+        "form": form,
+        "proposal_round": proposal_round,
+        "submitted": [(p, proposal_wording(p)) for p in submitted],
+    }
+    return render(request, "meetings/topics/round_topic_form.html", context, status=form_status(form))
 
 
 @login_required

@@ -230,6 +230,53 @@ ORGDEPT_PROBATION_MONTHS = env.int("ORGDEPT_PROBATION_MONTHS", default=12)
 ORGDEPT_PROBATION_REMINDER_DAYS = env.int("ORGDEPT_PROBATION_REMINDER_DAYS", default=30)
 # a proposal in one stage longer than this many working days is flagged on the work queue
 ORGDEPT_PROPOSAL_STALLED_WORKDAYS = env.int("ORGDEPT_PROPOSAL_STALLED_WORKDAYS", default=20)
+# 干部科 are reminded this many days before a recommendation result, not yet decided on, stops being valid.
+ORGDEPT_RECOMMENDATION_REMINDER_DAYS = env.int("ORGDEPT_RECOMMENDATION_REMINDER_DAYS", default=30)
+# The appointment procedure's documents (任前公示, 任免通知): the issuing committee and department as their
+# documents name them, e.g. 中共云岭区委 and 中共云岭区委组织部; by default from the district's name below
+# (ORGDEPT_HOME_AREA_NAMES). The 公示's phone and address for objections are printed as blanks to fill in
+# until set; the 通知's number prefix (e.g. 云委干) likewise.
+ORGDEPT_COMMITTEE_NAME = env.str("ORGDEPT_COMMITTEE_NAME", default="")
+ORGDEPT_DEPARTMENT_NAME = env.str("ORGDEPT_DEPARTMENT_NAME", default="")
+ORGDEPT_NOTICE_PHONE = env.str("ORGDEPT_NOTICE_PHONE", default="")
+ORGDEPT_NOTICE_ADDRESS = env.str("ORGDEPT_NOTICE_ADDRESS", default="")
+ORGDEPT_APPOINTMENT_NOTICE_PREFIX = env.str("ORGDEPT_APPOINTMENT_NOTICE_PREFIX", default="")
+# to whom the 任免通知 is addressed (主送)
+ORGDEPT_APPOINTMENT_NOTICE_TO = env.str(
+    "ORGDEPT_APPOINTMENT_NOTICE_TO", default="各镇党委、街道党工委，区委各部委，区级国家机关各部门党组（党委）"
+)
+# 乡科级 promotions (正科/副科 posts): the 条例 sets its numbers for 县处级 only, so these are local rules.
+# deputy_to_head_months: time at 副科级 before a 正科级 post, by default the central 县处级 number (2 years);
+# 0 turns the rule off. (The other time rule, lower head → higher deputy, has no 乡科级 case: no level below
+# 副科级 is kept.) ORGDEPT_SECTION_LEVEL_RULES overrides, e.g. "deputy_to_head_months=36".
+ORGDEPT_SECTION_LEVEL_RULES = {
+    "deputy_to_head_months": 24,
+    **env.dict("ORGDEPT_SECTION_LEVEL_RULES", cast={"value": int}, default={}),
+}
+# 任职回避: a post whose unit name or title has one of these words does 组织/人事/纪检/监察/审计/财务 work; a cadre
+# may not hold one in a body that a close relative leads.
+ORGDEPT_AVOIDANCE_SENSITIVE_KEYWORDS = env.list(
+    "ORGDEPT_AVOIDANCE_SENSITIVE_KEYWORDS",
+    default=["组织", "人事", "人力资源", "纪检", "纪委", "监察", "监委", "审计", "财务", "财政", "会计"],
+)
+# 地域回避: the district's name(s) as 籍贯 and 出生地 write them (add a former county name after 撤县设区).
+ORGDEPT_HOME_AREA_NAMES = env.list("ORGDEPT_HOME_AREA_NAMES", default=["云岭区"])
+# 地域回避: a 县处级 post whose unit name followed by its title matches one of these is taken for the head of the
+# district's party committee, government, discipline commission, organization department, court, procuratorate or
+# police, besides the posts marked so (Position.home_area_avoidance). An empty list leaves only the marked posts.
+ORGDEPT_HOME_AREA_HEAD_PATTERNS = env.list(
+    "ORGDEPT_HOME_AREA_HEAD_PATTERNS",
+    default=[
+        r"(?<!副)[区县]委书记",
+        r"(?<!副)[区县]长(?!助理)",
+        r"纪委(监委)?书记",
+        r"监委主任",
+        r"组织部部?长",
+        r"法院院长",
+        r"(?<!副)检察长",
+        r"公安(分)?局局长",
+    ],
+)
 
 LOGGING = {
     "version": 1,

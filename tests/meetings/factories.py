@@ -149,8 +149,13 @@ def make_topic(
         material_add(topic=topic, upload=pdf_upload(), actor=actor)
     if not ready:
         return topic
+    return make_ready(topic, term, actor=actor)
+
+
+def make_ready(topic: Topic, term: Term, *, actor) -> Topic:
+    """Takes an entered topic through submission, the consultation its category requires and 书记审定."""
     topic_submit(topic=topic, actor=actor)
-    if category_obj.consultation_required:
+    if topic.category.consultation_required:
         secretary = term.members.get(role=R.SECRETARY, left_on__isnull=True)
         consultation = consultation_request(
             topic=topic, deadline=timezone.now() + timedelta(days=1), members=[secretary], actor=actor

@@ -1,0 +1,156 @@
+"""Cadre items that come from the appointment procedure: a round of proposals put to the committee as one topic,
+and the vote on each cadre carried back to their proposal through the cadres app's service."""
+
+from __future__ import annotations
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from cadres.approval_form import FormOptions, render_forms_pdf
+from cadres.models import AppointmentProposal, ProposalRound
+from cadres.services import proposals as procedure
+from orgdept.core.exceptions import ApplicationError
+
+from ..models import AgendaItem, ItemResult, MeetingType, Topic, TopicCadre, TopicCategory
+from .topics import material_add, topic_cadre_add, topic_create
+
+Action = AppointmentProposal.Action
+DEFER_OPTION = "缓议"
+
+
+def proposal_wording(proposal: AppointmentProposal) -> str:
+    """The proposal as the topic and the decision word it: 拟任区财政局局长，免去区财政局副局长职务."""
+    target, current = proposal.target_position, proposal.current_position
+    match proposal.action:
+        case Action.APPOINT:
+            return f"拟任{target}"
+        case Action.REMOVE:
+            return f"拟免去{current}职务"
+        case Action.APPOINT_REMOVE:
+            return f"拟任{target}，免去{current}职务"
+        case Action.EXCHANGE:
+            return f"拟交流任{target}" + (f"，免去{current}职务" if current else "")
+        case Action.TRANSFER:
+            return f"拟转任{target}" + (f"，免去{current}职务" if current else "")
+        case Action.CONFIRM:
+            return f"拟任{current}试用期满转正"
+    raise ValueError(proposal.action)
+
+
+def _form_options(proposal: AppointmentProposal) -> FormOptions:
+    appoint = proposal.target_position is not None
+    remove = proposal.current_position is not None and proposal.action != Action.CONFIRM
+    return FormOptions(
+        proposed_post=str(proposal.target_position) if appoint else "",
+        removed_post=str(proposal.current_position) if remove else "",
+        reason=proposal.reason,
+    )
+
+
+def round_forms_pdf(proposals: list[AppointmentProposal]) -> bytes:
+    """The 任免审批表 of every cadre in the round, one page each, as one PDF for the meeting's materials."""
+    return render_forms_pdf([(p.cadre, _form_options(p)) for p in proposals], today=timezone.localdate())
+
+
+@transaction.atomic
+def round_topic_create(
+    *,
+    proposal_round: ProposalRound,
+    committee,
+    category: TopicCategory,
+    requested_type: MeetingType,
+    unit,
+    actor,
+    title: str = "",
+) -> Topic:
+    """讨论决定: the round's proposals that are before the committee become one cadre topic, each cadre with its
+    proposal, the round's 任免审批表 attached as its material. The topic then goes through 书记审定 and onto an
+    agenda as any other."""
+    if not category.cadre_item:
+        raise ApplicationError("干部任免事项须选择干部任免类的议题类别", field="category")
+    proposals = list(
+        proposal_round.proposals.filter(status=AppointmentProposal.Status.SUBMITTED)
+        .select_related("cadre__unit", "target_position__unit", "current_position__unit")
+        .order_by("pk")
+    )
+    if not proposals:
+        raise ApplicationError("该批次没有已提交讨论决定的任免事项")
+    on_topics = TopicCadre.objects.filter(
+        appointment_proposal__in=proposals, topic__status__in=Topic.OPEN_STATUSES
+    ).select_related("cadre", "topic")
+    if clash := on_topics.first():
+        raise ApplicationError(f"{clash.cadre.name}的任免事项已在议题《{clash.topic.title}》中")
+    names = "、".join(p.cadre.name for p in proposals)
+    topic = topic_create(
+        committee=committee,
+        title=title.strip() or f"关于{names}同志任免的议题",
+        summary=f"{proposal_round.title}，共{len(proposals)}人。",
+        category=category,
+        requested_type=requested_type,
+        unit=unit,
+        actor=actor,
+    )
+    for proposal in proposals:
+        row = topic_cadre_add(topic=topic, cadre=proposal.cadre, proposal=proposal_wording(proposal), actor=actor)
+        row.appointment_proposal = proposal
+        row.save(update_fields=["appointment_proposal", "updated_at"])
+    forms = SimpleUploadedFile(f"{proposal_round.title}干部任免审批表.pdf", round_forms_pdf(proposals))
+    material_add(topic=topic, upload=forms, actor=actor)
+    return topic
+
+
+def _decided_by(item: AgendaItem) -> str:
+    meeting = item.meeting
+    return f"{meeting.term.committee.short_name or meeting.term.committee.name}{meeting.title}"
+
+
+def _cadre_outcome(result: ItemResult, tied: bool) -> str:
+    """Passed → decided; a tie for the last post, or more 缓议 than 不同意, → deferred; otherwise not passed."""
+    if result.passed:
+        return procedure.Outcome.PASSED
+    deferrals = result.counts.get(DEFER_OPTION, 0)
+    against = sum(n for option, n in result.counts.items() if option not in (DEFER_OPTION,)) - result.votes_for
+    if tied or (deferrals and deferrals >= against):
+        return procedure.Outcome.DEFERRED
+    return procedure.Outcome.REJECTED
+
+
+def proposals_follow_vote(*, item: AgendaItem, tied: set[int], actor) -> None:
+    """After the vote on a cadre item closes: each cadre's result moves their proposal."""
+    results = {r.candidate_id: r for r in item.results.all()}
+    rows = item.topic.cadres.filter(appointment_proposal__isnull=False).select_related("appointment_proposal")
+    for row in rows:
+        result = results.get(row.pk)
+        if result is None:
+            continue
+        procedure.proposal_record_decision(
+            proposal=row.appointment_proposal,
+            outcome=_cadre_outcome(result, row.pk in tied),
+            decided_on=timezone.localdate(),
+            decided_by=_decided_by(item),
+            actor=actor,
+            note=result.rule,
+        )
+
+
+def proposals_follow_deferral(*, item: AgendaItem, reason: str, actor) -> None:
+    """The whole item put off (缓议): every proposal on it waits for a later meeting."""
+    for row in item.topic.cadres.filter(appointment_proposal__isnull=False).select_related("appointment_proposal"):
+        procedure.proposal_record_decision(
+            proposal=row.appointment_proposal,
+            outcome=procedure.Outcome.DEFERRED,
+            decided_on=timezone.localdate(),
+            decided_by=_decided_by(item),
+            actor=actor,
+            note=reason,
+        )
+
+
+def proposals_back_before_the_committee(*, topic: Topic, actor) -> None:
+    """A deferred topic put on a later agenda: its deferred proposals are before the committee again, once their
+    gate is still open (a recommendation may have expired meanwhile)."""
+    for row in topic.cadres.filter(appointment_proposal__status=AppointmentProposal.Status.DEFERRED).select_related(
+        "appointment_proposal"
+    ):
+        procedure.proposal_submit(proposal=row.appointment_proposal, actor=actor)

@@ -1,0 +1,286 @@
+"""A round of appointment proposals put to the 常委会: one cadre topic with the round's 任免审批表 as its material,
+each cadre's vote carried back to their proposal (passed, not passed, deferred), a deferred proposal before the
+committee again at the next meeting, and a proposal whose recommendation has expired kept off the agenda."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, datetime, timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+from pypdf import PdfReader
+
+from cadres.models import AppointmentProposal, Position, Rank
+from cadres.services import cadre_assign_position, position_create, quota_set
+from cadres.services import proposals as procedure
+from meetings.models import AgendaItem, MeetingType, Topic, TopicCategory
+from meetings.services import meetings as services
+from meetings.services import votes
+from meetings.services.appointments import proposal_wording, round_topic_create
+from orgdept.core import roles
+from orgdept.core.exceptions import ApplicationError
+from tests.cadres.factories import make_cadre, make_unit
+from tests.cadres.test_proposals import four_checks, inspect, recommend
+from tests.meetings.factories import CADRE_STANDING, make_committee_term, make_meeting, make_ready
+
+S = AppointmentProposal.Status
+A = AppointmentProposal.Action
+TODAY = date(2026, 6, 1)
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(datetime(2026, 6, 1, 9, 0), tick=False):
+        yield
+
+
+@pytest.fixture
+def term_seats(db):
+    return make_committee_term(standing=7, members=15, alternates=2)
+
+
+@pytest.fixture
+def staff(make_user):
+    return make_user(roles.ORGANIZATION_SECTION, roles.CADRE_SECTION, username="ganbu")
+
+
+@pytest.fixture
+def bureau(db):
+    unit = make_unit("区财政局", order=1)
+    quota_set(unit=unit, level=Rank.ZHENG_KE, approved=1, actor=None)
+    quota_set(unit=unit, level=Rank.FU_KE, approved=3, actor=None)
+    return unit
+
+
+@pytest.fixture
+def posts(bureau):
+    def post(title, level, role):
+        return position_create(unit=bureau, title=title, level=level, role=role, actor=None)
+
+    return {
+        "head": post("局长", Rank.ZHENG_KE, Position.Role.HEAD),
+        "deputy": post("副局长", Rank.FU_KE, Position.Role.DEPUTY),
+        "deputy2": post("副局长（分管税政）", Rank.FU_KE, Position.Role.DEPUTY),
+    }
+
+
+def serving(bureau, name, post, rank=Rank.FU_KE):
+    cadre = make_cadre(
+        bureau,
+        name,
+        rank=rank,
+        rank_since_month=date(2020, 1, 1),
+        work_started_month=date(2004, 7, 1),
+        education="大学",
+    )
+    cadre_assign_position(cadre=cadre, position=post, start_month=date(2020, 1, 1), actor=None)
+    cadre.refresh_from_db()
+    return cadre
+
+
+@pytest.fixture
+def round_of_two(bureau, posts, staff):
+    """A round: 李明 promoted to 局长 (the whole procedure), 王刚 removed from his deputy post (no steps)."""
+    proposal_round = procedure.round_create(title="2026年第3批干部任免", actor=staff)
+    li = serving(bureau, "李明", posts["deputy"])
+    wang = serving(bureau, "王刚", posts["deputy2"])
+    promotion = procedure.proposal_create(
+        proposal_round=proposal_round,
+        cadre=li,
+        action=A.APPOINT_REMOVE,
+        target_position=posts["head"],
+        current_position=posts["deputy"],
+        initiated_on=date(2026, 3, 2),
+        initiated_by="区委书记",
+        reason="原局长到龄退休",
+        actor=staff,
+    )
+    procedure.proposal_recommend(proposal=promotion, recommendation=recommend(posts["head"], [li], staff), actor=staff)
+    inspect(promotion, staff)
+    four_checks(promotion, staff)
+    removal = procedure.proposal_create(
+        proposal_round=proposal_round,
+        cadre=wang,
+        action=A.REMOVE,
+        current_position=posts["deputy2"],
+        initiated_on=date(2026, 3, 2),
+        initiated_by="区委书记",
+        reason="到龄退出领导岗位",
+        actor=staff,
+    )
+    for proposal in (promotion, removal):
+        procedure.proposal_submit(proposal=proposal, actor=staff)
+    return proposal_round, promotion, removal
+
+
+def put_to_the_committee(term, bureau, proposal_round, staff) -> Topic:
+    topic = round_topic_create(
+        proposal_round=proposal_round,
+        committee=term.committee,
+        category=TopicCategory.objects.get(name=CADRE_STANDING),
+        requested_type=MeetingType.objects.get(code="standing"),
+        unit=bureau,
+        actor=staff,
+    )
+    return make_ready(topic, term, actor=staff)
+
+
+def hold_and_vote(meeting, staff, choices: dict[str, list[str]]):
+    """Everyone present; each standing member's choice per cadre, in seat order."""
+    attendances = list(meeting.attendances.select_related("member").filter(voting=True))
+    services.attendance_take(meeting=meeting, present={a.member_id for a in attendances}, reasons={}, actor=staff)
+    services.meeting_open(meeting=meeting, actor=staff)
+    item = meeting.items.get()
+    votes.voting_open(item=item, actor=staff)
+    rows = {row.cadre.name: row for row in item.topic.cadres.select_related("cadre")}
+    for i, attendance in enumerate(attendances):
+        for name, column in choices.items():
+            votes.vote_record(item=item, member=attendance.member, choice=column[i], candidate=rows[name], actor=staff)
+    return votes.voting_close(item=item, actor=staff)
+
+
+def test_a_round_becomes_one_cadre_topic_with_its_approval_forms(term_seats, bureau, round_of_two, staff):
+    term, _seats = term_seats
+    proposal_round, promotion, removal = round_of_two
+    topic = put_to_the_committee(term, bureau, proposal_round, staff)
+    assert topic.title == "关于李明、王刚同志任免的议题"
+    rows = list(topic.cadres.order_by("order"))
+    assert [(r.cadre.name, r.proposal, r.appointment_proposal_id) for r in rows] == [
+        ("李明", "拟任区财政局局长，免去区财政局副局长职务", promotion.pk),
+        ("王刚", "拟免去区财政局副局长（分管税政）职务", removal.pk),
+    ]
+    (material,) = topic.materials.all()
+    assert material.name == "2026年第3批干部任免干部任免审批表.pdf"
+    with material.file.open("rb") as stored:
+        reader = PdfReader(io.BytesIO(stored.read()))
+    assert len(reader.pages) == 2
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert "区财政局局长" in text and "原局长到龄退休" in text
+    # the same proposals cannot go on a second topic while the first is open
+    with pytest.raises(ApplicationError, match="李明的任免事项已在议题《关于李明、王刚同志任免的议题》中"):
+        put_to_the_committee(term, bureau, proposal_round, staff)
+
+
+def test_each_cadre_s_vote_moves_their_proposal_and_a_deferral_comes_back(term_seats, bureau, round_of_two, staff):
+    term, _seats = term_seats
+    proposal_round, promotion, removal = round_of_two
+    topic = put_to_the_committee(term, bureau, proposal_round, staff)
+    meeting = make_meeting(term, actor=staff, starts_at=timezone.now() + timedelta(hours=1), topics=[topic])
+    # 7 standing members: 李明 5 同意 (passes: more than half of 7 is 4); 王刚 3 同意, 1 不同意, 3 缓议 → deferred
+    hold_and_vote(
+        meeting,
+        staff,
+        {"李明": ["同意"] * 5 + ["不同意", "缓议"], "王刚": ["同意"] * 3 + ["不同意"] + ["缓议"] * 3},
+    )
+    promotion.refresh_from_db()
+    removal.refresh_from_db()
+    assert (promotion.status, promotion.decided_on, promotion.decided_by) == (S.DECIDED, TODAY, "测试区委第1次常委会")
+    assert removal.status == S.DEFERRED
+    assert promotion.transitions.last().reason.startswith("赞成票超过应到会成员7人的半数，即至少4票为通过")
+    assert AgendaItem.objects.get(meeting=meeting).decision.text == (
+        "同意李明同志任区财政局局长，免去区财政局副局长职务。"
+    )
+
+    # the deferred cadre goes to the next meeting in a new round topic, and this time passes
+    services.meeting_adjourn(meeting=meeting, actor=staff)
+    with time_machine.travel(datetime(2026, 6, 15, 9, 0), tick=False):
+        procedure.proposal_submit(proposal=removal, actor=staff)
+        second = put_to_the_committee(term, bureau, proposal_round, staff)
+        assert [r.cadre.name for r in second.cadres.all()] == ["王刚"]
+        meeting = make_meeting(term, actor=staff, starts_at=timezone.now() + timedelta(hours=1), topics=[second])
+        hold_and_vote(meeting, staff, {"王刚": ["同意"] * 6 + ["不同意"]})
+    removal.refresh_from_db()
+    assert (removal.status, removal.decided_on) == (S.DECIDED, date(2026, 6, 15))
+
+
+def test_a_deferred_item_puts_its_proposals_off_and_back_on_the_next_agenda(term_seats, bureau, round_of_two, staff):
+    term, _seats = term_seats
+    proposal_round, _promotion, _removal = round_of_two
+    topic = put_to_the_committee(term, bureau, proposal_round, staff)
+    meeting = make_meeting(term, actor=staff, starts_at=timezone.now() + timedelta(hours=1), topics=[topic])
+    present = {a.member_id for a in meeting.attendances.filter(voting=True)}
+    services.attendance_take(meeting=meeting, present=present, reasons={}, actor=staff)
+    services.meeting_open(meeting=meeting, actor=staff)
+    votes.item_defer(item=meeting.items.get(), reason="需进一步听取意见", actor=staff)
+    assert set(AppointmentProposal.objects.values_list("status", flat=True)) == {S.DEFERRED}
+    services.meeting_adjourn(meeting=meeting, actor=staff)
+
+    later = make_meeting(term, actor=staff, starts_at=timezone.now() + timedelta(days=14))
+    services.agenda_item_add(meeting=later, topic=Topic.objects.get(pk=topic.pk), actor=staff)
+    assert set(AppointmentProposal.objects.values_list("status", flat=True)) == {S.SUBMITTED}
+
+
+def test_an_expired_recommendation_keeps_the_topic_off_the_agenda(term_seats, bureau, posts, staff):
+    term, _seats = term_seats
+    proposal_round = procedure.round_create(title="2026年第4批干部任免", actor=staff)
+    li = serving(bureau, "李明", posts["deputy"])
+    with time_machine.travel(datetime(2025, 6, 10, 9, 0), tick=False):
+        promotion = procedure.proposal_create(
+            proposal_round=proposal_round,
+            cadre=li,
+            action=A.APPOINT_REMOVE,
+            target_position=posts["head"],
+            current_position=posts["deputy"],
+            initiated_on=date(2025, 6, 1),
+            initiated_by="区委书记",
+            reason="工作需要",
+            actor=staff,
+        )
+        held = recommend(posts["head"], [li], staff, held_on=date(2025, 6, 5))
+        procedure.proposal_recommend(proposal=promotion, recommendation=held, actor=staff)
+        procedure.inspection_record(
+            proposal=promotion,
+            team="考察组",
+            started_on=date(2025, 6, 6),
+            ended_on=date(2025, 6, 9),
+            report="考察报告",
+            conclusion="符合提拔任职条件",
+            actor=staff,
+        )
+    four_checks(promotion, staff)
+    with time_machine.travel(datetime(2026, 6, 1, 9, 0), tick=False):
+        procedure.proposal_submit(proposal=promotion, actor=staff)
+        topic = put_to_the_committee(term, bureau, proposal_round, staff)
+        # the meeting falls after 2026-06-05, the last day the recommendation may be used
+        meeting = make_meeting(term, actor=staff, starts_at=timezone.make_aware(datetime(2026, 6, 8, 9, 0)))
+        with pytest.raises(ApplicationError, match="民主推荐结果（2025年06月05日）有效期一年，已于2026年06月05日到期"):
+            services.agenda_item_add(meeting=meeting, topic=topic, actor=staff)
+
+
+def test_the_wording_of_each_action(bureau, posts, staff):
+    proposal_round = procedure.round_create(title="批次", actor=staff)
+    li = serving(bureau, "李明", posts["deputy"])
+    exchange = AppointmentProposal(
+        round=proposal_round,
+        cadre=li,
+        action=A.EXCHANGE,
+        target_position=posts["deputy2"],
+        current_position=posts["deputy"],
+    )
+    assert proposal_wording(exchange) == "拟交流任区财政局副局长（分管税政），免去区财政局副局长职务"
+    confirm = AppointmentProposal(round=proposal_round, cadre=li, action=A.CONFIRM, current_position=posts["deputy"])
+    assert proposal_wording(confirm) == "拟任区财政局副局长试用期满转正"
+
+
+def test_the_page_puts_a_round_to_the_committee(client, term_seats, bureau, round_of_two, staff, make_user):
+    proposal_round, _promotion, _removal = round_of_two
+    url = reverse("meetings:round_topic_new", args=[proposal_round.pk])
+    client.force_login(make_user(roles.ORGANIZATION_SECTION))  # runs meetings, not the appointment procedure
+    assert client.get(url).status_code == 403
+    client.force_login(staff)
+    page = client.get(url).content.decode()
+    assert "李明：拟任区财政局局长，免去区财政局副局长职务" in page
+    assert "王刚：拟免去区财政局副局长（分管税政）职务" in page
+    response = client.post(url, {"title": "", "category": "", "requested_type": "", "unit": ""})
+    assert response.status_code == 400
+    category = TopicCategory.objects.get(name=CADRE_STANDING)
+    standing = MeetingType.objects.get(code="standing")
+    response = client.post(
+        url, {"title": "", "category": category.pk, "requested_type": standing.pk, "unit": bureau.pk}
+    )
+    topic = Topic.objects.get()
+    assert response["Location"] == reverse("meetings:topic_detail", args=[topic.pk])
+    assert (topic.status, topic.cadres.count(), topic.materials.count()) == (Topic.Status.DRAFT, 2, 1)
