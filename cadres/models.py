@@ -748,6 +748,17 @@ class CompetitiveSelection(BaseModel):
     weight_speech = models.PositiveSmallIntegerField(_("speech weight (%)"), default=30)
     weight_written = models.PositiveSmallIntegerField(_("written test weight (%)"), default=40)
     weight_evaluation = models.PositiveSmallIntegerField(_("democratic evaluation weight (%)"), default=30)
+    # closing fixes the winners (SelectionApplicant.selected); a tie for the last place is decided by the leadership
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    tie_reason = models.CharField(_("how a tie was decided"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("competitive selection")
@@ -773,6 +784,7 @@ class SelectionApplicant(models.Model):
     evaluation = models.DecimalField(
         _("democratic evaluation score"), max_digits=5, decimal_places=2, null=True, blank=True
     )
+    selected = models.BooleanField(_("selected"), default=False)
 
     class Meta:
         verbose_name = _("applicant")

@@ -13,12 +13,10 @@ from django.utils import timezone
 
 from orgdept.core.audit import audit_log
 from orgdept.core.exceptions import ApplicationError
-from orgdept.core.models import AuditEvent
 
 from ..models import Cadre, CompetitiveSelection, Position, PositionTenure, SelectionApplicant
 
-# Closing is an append-only audit event rather than a field: the model has no place for it, and an event that can
-# never be changed or deleted is also what an audit of the selection asks to see (who closed it, when, the ranking).
+# closing is kept on the selection and its applicants, and audited with the whole ranking
 CLOSED = "selection.closed"
 
 CENT = Decimal("0.01")
@@ -68,28 +66,28 @@ def weighted_total(applicant: SelectionApplicant, selection: CompetitiveSelectio
 
 
 def selection_closing(selection: CompetitiveSelection) -> Closing | None:
-    event = (
-        AuditEvent.objects.filter(
-            object_type=CompetitiveSelection._meta.label_lower, object_id=str(selection.pk), action=CLOSED
-        )
-        .order_by("occurred_at", "id")
+    """How the selection was closed, read from the database (the caller's copy may predate the closing)."""
+    row = (
+        CompetitiveSelection.objects.filter(pk=selection.pk)
+        .values("closed_at", "closed_by__username", "tie_reason")
         .first()
     )
-    if event is None:
+    if row is None or row["closed_at"] is None:
         return None
+    winners = selection.applicants.filter(selected=True).order_by("pk").values_list("pk", flat=True)
     return Closing(
-        at=event.occurred_at,
-        by=event.actor_username,
-        winner_ids=tuple(w["applicant"] for w in event.details["winners"]),
-        tie_reason=event.details.get("tie", {}).get("reason", ""),
+        at=row["closed_at"],
+        by=row["closed_by__username"] or "",
+        winner_ids=tuple(winners),
+        tie_reason=row["tie_reason"],
     )
 
 
-def _results(selection: CompetitiveSelection, closing: Closing | None) -> list[ResultLine]:
+def _results(selection: CompetitiveSelection) -> list[ResultLine]:
     applicants = list(selection.applicants.select_related("cadre__unit").order_by("pk"))
     totals = {a.pk: weighted_total(a, selection) for a in applicants}
     complete = sorted((a for a in applicants if totals[a.pk] is not None), key=lambda a: (-totals[a.pk], a.pk))
-    winners = set(closing.winner_ids) if closing else set()
+    winners = {a.pk for a in applicants if a.selected}
     lines = []
     for a in complete:
         # competition ranking on the published (rounded) total: everyone above plus one
@@ -102,19 +100,13 @@ def _results(selection: CompetitiveSelection, closing: Closing | None) -> list[R
 def selection_results(selection: CompetitiveSelection) -> list[ResultLine]:
     """Every applicant with the weighted total, ranked (equal totals share a rank); applicants still missing a
     score follow, unranked. Two queries whatever the number of applicants."""
-    return _results(selection, selection_closing(selection))
+    return _results(selection)
 
 
 def selection_winners(selection: CompetitiveSelection) -> list[SelectionApplicant]:
     """The applicants chosen when the selection was closed, best first (with their cadre); empty until then.
     Proposals for the post start from these."""
-    closing = selection_closing(selection)
-    if closing is None:
-        return []
-    by_id = SelectionApplicant.objects.select_related("cadre__unit", "selection__position__unit").in_bulk(
-        closing.winner_ids
-    )
-    return [by_id[pk] for pk in closing.winner_ids if pk in by_id]
+    return [line.applicant for line in selection_results(selection) if line.selected]
 
 
 # --- checking input -------------------------------------------------------------------------------------------
@@ -304,7 +296,7 @@ def selection_close(
     selection = _lock(selection)
     if selection_closing(selection) is not None:
         return selection_winners(selection)
-    lines = _results(selection, None)
+    lines = _results(selection)
     if len(lines) <= selection.posts:
         raise ApplicationError(
             f"竞争上岗的人选应当多于职位数：现有{len(lines)}人报名，职位{selection.posts}个", field="applicants"
@@ -349,6 +341,11 @@ def selection_close(
     }
     if tie:
         details["tie"] = tie
+    selection.closed_at = timezone.now()
+    selection.closed_by = actor if getattr(actor, "pk", None) else None
+    selection.tie_reason = tie["reason"] if tie else ""
+    selection.save(update_fields=["closed_at", "closed_by", "tie_reason", "updated_at"])
+    SelectionApplicant.objects.filter(pk__in=[line.applicant.pk for line in winners]).update(selected=True)
     audit_log(actor=actor, action=CLOSED, obj=selection, details=details)
     return [line.applicant for line in winners]
 
