@@ -128,13 +128,3 @@ class CadresConfig(AppConfig):
             roles.CADRE_SECTION,
             [f"cadres.{verb}_{model}" for model in procedure_models for verb in ("add", "change")],
         )
-
-        # the procedure's documents (任免审批表 pack, summary table, 任前公示, 任免通知) as document kinds
-        from . import proposal_pdf
-
-        proposal_pdf.register()
-        for action, label in (
-            ("proposal_round.document_requested", "申请生成任免批次文件"),
-            ("proposal.document_requested", "申请生成任免事项文件"),
-        ):
-            register_audit_action(action, label)
