@@ -53,6 +53,7 @@ class FormOptions:
     filled_by: str = ""  # 填表人
     filled_on: date | None = None  # 填表时间
     appraisal: str | None = None  # 年度考核结果; None: as the appraisal app reports it
+    current_post: str = ""  # 现任职务 as the proposal found it; blank: the cadre file's
 
     def resolved(self, today: date) -> FormOptions:
         return replace(self, age_on=self.age_on or today, filled_on=self.filled_on or today)
@@ -230,7 +231,7 @@ def sheet_context(cadre: Cadre, options: FormOptions, *, photo_uri: str = "", to
         "expertise": cadre.expertise,
         "full_time": _education(entries, Education.Kind.FULL_TIME),
         "in_service": _education(entries, Education.Kind.IN_SERVICE),
-        "current_post": cadre.current_post,
+        "current_post": options.current_post or cadre.current_post,
         "proposed_post": options.proposed_post,
         "removed_post": options.removed_post,
         "resume": [

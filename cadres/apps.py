@@ -44,8 +44,8 @@ class CadresConfig(AppConfig):
         from . import checks, structure_pdf
 
         register_nav(NavItem(_("Units and quotas"), "cadres:unit_list", order=11, perm="cadres.view_unit"))
-        register_nav(NavItem(_("Team structure"), "cadres:structure", order=12, perm="cadres.view_cadre"))
-        register_nav(NavItem(_("Rotation watch"), "cadres:rotation", order=13, perm="cadres.view_cadre"))
+        # team structure and the rotation watch are reached from the cadre section's links (cadres_nav), which keeps
+        # the main menu on one line
         for action, label in (
             ("unit.updated", "修改单位"),
             ("position.created", "新建职务"),
@@ -106,6 +106,16 @@ class CadresConfig(AppConfig):
             ("proposal.objection_recorded", "登记公示期间反映"),
             ("proposal.objection_resolved", "办结公示期间反映"),
             ("recommendation.recorded", "记录民主推荐"),
+            ("reserve.added", "列入后备干部"),
+            ("reserve.removed", "移出后备干部"),
+            ("selection.created", "新建竞争上岗"),
+            ("selection.applicant_added", "竞争上岗报名"),
+            ("selection.applicant_removed", "取消竞争上岗报名"),
+            ("selection.scores_recorded", "登记竞争上岗成绩"),
+            ("selection.closed", "确定竞争上岗人选"),
+            ("proposal.viewed", "查看任免事项"),
+            ("proposal.document_added", "上传任免程序材料"),
+            ("proposal.document_downloaded", "下载任免程序材料"),
         ):
             register_audit_action(action, label)
 
@@ -127,4 +137,19 @@ class CadresConfig(AppConfig):
         roles.register_role_permissions(
             roles.CADRE_SECTION,
             [f"cadres.{verb}_{model}" for model in procedure_models for verb in ("add", "change")],
+        )
+
+        # the procedure's documents (任免审批表 pack, summary table, 任前公示, 任免通知) as document kinds
+        from . import proposal_pdf
+
+        proposal_pdf.register()
+        for action, label in (
+            ("proposal_round.document_requested", "申请生成任免批次文件"),
+            ("proposal.document_requested", "申请生成任免事项文件"),
+        ):
+            register_audit_action(action, label)
+
+        # the appointment procedure's pages
+        register_nav(
+            NavItem(_("Appointments"), "cadres:proposal_list", order=15, perm="cadres.view_appointmentproposal")
         )

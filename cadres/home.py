@@ -1,24 +1,25 @@
 """The cadres app's sections of the home page."""
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.db.models import Count, Q
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from orgdept.core import roles
 from orgdept.core.shell import QueueItem, QueueSection
+from orgdept.core.workdays import ScheduleMissing, WorkCalendar
 
-from .models import Cadre, Position, Rank
+from .models import AppointmentProposal, Cadre, Position, Rank
 from .selectors import rotation_due, rotation_years
+from .services.proposals import STATUS_WORDS, recommendation_expires_on
 from .structure import format_months, months_between
 
 
 def post_label(position: Position) -> str:
-    """The post with its unit, without naming the unit twice when the title already starts with it."""
-    unit = position.unit
-    if position.title.startswith(unit.name) or (unit.short_name and position.title.startswith(unit.short_name)):
-        return position.title
-    return f"{unit.name}{position.title}"
+    """The post with its unit, as positions name themselves."""
+    return str(position)
 
 
 def cadre_sections(user) -> list[QueueSection]:
@@ -69,4 +70,135 @@ def cadre_sections(user) -> list[QueueSection]:
             more_url=reverse("cadres:rotation"),
         ),
         QueueSection(title="干部队伍概况（按职级）", items=overview, order=30),
+        *proposal_sections(user, timezone.localdate()),
+    ]
+
+
+# --- the appointment procedure: proposals by stage, and the dates to keep in view -----------------------------
+
+
+def _url_or(name: str, args: list, fallback: str) -> str:
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return fallback
+
+
+def proposal_url(pk: int) -> str:
+    """The proposal's page (its address is fixed even before the page's URL name is registered)."""
+    return _url_or("cadres:proposal_detail", [pk], f"/cadres/proposals/{pk}/")
+
+
+def proposal_label(proposal: AppointmentProposal) -> str:
+    """李明（拟任区财政局局长）"""
+    if proposal.target_position_id:
+        return f"{proposal.cadre.name}（拟任{post_label(proposal.target_position)}）"
+    if proposal.current_position_id:
+        return f"{proposal.cadre.name}（拟免{post_label(proposal.current_position)}）"
+    return proposal.cadre.name
+
+
+def _md(value: date) -> str:
+    return f"{value.month}月{value.day}日"
+
+
+# the stages shown with their counts: those still needing the department, probation included (it ends with 转正)
+QUEUE_STAGES = (*AppointmentProposal.OPEN_STATUSES, AppointmentProposal.Status.APPOINTED)
+# before the committee's decision a recommendation result's year still matters
+BEFORE_DECISION = (
+    AppointmentProposal.Status.RECOMMENDED,
+    AppointmentProposal.Status.INSPECTED,
+    AppointmentProposal.Status.SUBMITTED,
+    AppointmentProposal.Status.DEFERRED,
+)
+DEADLINES_SHOWN = 10
+
+
+def proposal_deadlines(today: date) -> list[tuple[date, QueueItem]]:
+    """The dates 干部科 keep in view, each with its proposal: notices ending or ended, probations ending within
+    ORGDEPT_PROBATION_REMINDER_DAYS, recommendation results expiring within ORGDEPT_RECOMMENDATION_REMINDER_DAYS
+    before the decision, and proposals stalled longer than ORGDEPT_PROPOSAL_STALLED_WORKDAYS working days."""
+    Status = AppointmentProposal.Status
+    proposals = AppointmentProposal.objects.select_related(
+        "cadre", "target_position__unit", "current_position__unit", "recommendation"
+    ).order_by("pk")
+    rows: list[tuple[date, QueueItem]] = []
+
+    def add(on: date, proposal, detail: str, level: str) -> None:
+        rows.append((on, QueueItem(proposal_label(proposal), proposal_url(proposal.pk), detail, level=level)))
+
+    notices = proposals.filter(status=Status.NOTICE).annotate(
+        open_objections=Count("objections", filter=Q(objections__resolved_on__isnull=True))
+    )
+    for p in notices:
+        ends = p.notice_ends_on
+        if today <= ends:
+            add(ends, p, f"任前公示至{_md(ends)}", "warning" if (ends - today).days <= 1 else "")
+        elif p.open_objections:
+            add(ends, p, f"任前公示已于{_md(ends)}期满，{p.open_objections}件反映未办结", "danger")
+        else:
+            add(ends, p, f"任前公示已于{_md(ends)}期满，可办理任职", "warning")
+    probation_days = settings.ORGDEPT_PROBATION_REMINDER_DAYS
+    for p in proposals.filter(status=Status.APPOINTED, probation_ends_on__lte=today + timedelta(days=probation_days)):
+        ends = p.probation_ends_on
+        if ends >= today:
+            add(ends, p, f"试用期{_md(ends)}期满", "warning")
+        else:
+            add(ends, p, f"试用期已于{_md(ends)}期满，待办理转正", "danger")
+    recommendation_days = settings.ORGDEPT_RECOMMENDATION_REMINDER_DAYS
+    for p in proposals.filter(status__in=BEFORE_DECISION, recommendation__isnull=False):
+        expires = recommendation_expires_on(p.recommendation)
+        if expires < today:
+            add(expires, p, f"民主推荐结果已于{_md(expires)}过期", "danger")
+        elif expires <= today + timedelta(days=recommendation_days):
+            add(expires, p, f"民主推荐结果{_md(expires)}到期", "warning")
+    limit = settings.ORGDEPT_PROPOSAL_STALLED_WORKDAYS
+    calendar = WorkCalendar()
+    cutoff = timezone.make_aware(datetime.combine(today - timedelta(days=limit), time.min))
+    for p in proposals.filter(status__in=AppointmentProposal.OPEN_STATUSES, stage_since__lt=cutoff):
+        since = timezone.localdate(p.stage_since)
+        try:
+            days = calendar.workdays_between(since, today)
+        except ScheduleMissing:
+            continue
+        if days > limit:
+            add(since, p, f"在“{STATUS_WORDS[p.status]}”阶段已停留{days}个工作日（超过{limit}个）", "danger")
+    rows.sort(key=lambda row: row[0])
+    return rows
+
+
+def proposal_sections(user, today: date) -> list[QueueSection]:
+    """干部科's queue of the appointment procedure: how many proposals stand at each stage, and the nearest
+    deadlines, each linking to its proposal."""
+    if not user.has_perm("cadres.view_appointmentproposal"):
+        return []
+    counts = dict(
+        AppointmentProposal.objects.filter(status__in=QUEUE_STAGES)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    queue = _url_or("cadres:proposal_list", [], "")
+    stages = [
+        QueueItem(
+            label=str(STATUS_WORDS[status]),
+            url=f"{queue}?status={status}" if queue else "",
+            detail=f"{counts[status]} 件",
+        )
+        for status in QUEUE_STAGES
+        if counts.get(status)
+    ]
+    deadlines = [item for _on, item in proposal_deadlines(today)]
+    return [
+        QueueSection(
+            title="任免事项（按阶段）", items=stages, empty_text="暂无在办的任免事项", more_url=queue, order=8
+        ),
+        QueueSection(
+            title="任免工作近期节点",
+            items=deadlines[:DEADLINES_SHOWN],
+            empty_text="近期没有到期的任免工作节点",
+            more_url=queue,
+            order=9,
+        ),
     ]

@@ -141,7 +141,11 @@ class Position(BaseModel):
         constraints = [models.UniqueConstraint(fields=["unit", "title"], name="position_unique_title_in_unit")]
 
     def __str__(self):
-        return f"{self.unit.name}{self.title}"
+        # the post with its unit, without naming the unit twice when the title already starts with it
+        unit = self.unit
+        if self.title.startswith(unit.name) or (unit.short_name and self.title.startswith(unit.short_name)):
+            return self.title
+        return f"{unit.name}{self.title}"
 
 
 class PositionQuota(BaseModel):
@@ -447,8 +451,8 @@ class AppointmentProposal(BaseModel):
         Status.INSPECTED: {Status.SUBMITTED, Status.WITHDRAWN},
         Status.SUBMITTED: {Status.DECIDED, Status.REJECTED, Status.DEFERRED, Status.INSPECTED, Status.WITHDRAWN},
         Status.DEFERRED: {Status.SUBMITTED, Status.WITHDRAWN},
-        # a removal or a notice exempted goes straight to the appointment
-        Status.DECIDED: {Status.NOTICE, Status.APPOINTED, Status.WITHDRAWN},
+        # a removal or a notice exempted goes straight to the appointment; a confirmation (转正) decided is done
+        Status.DECIDED: {Status.NOTICE, Status.APPOINTED, Status.CONFIRMED, Status.WITHDRAWN},
         # an objection upheld during the notice stops the appointment
         Status.NOTICE: {Status.APPOINTED, Status.WITHDRAWN},
         Status.APPOINTED: {Status.CONFIRMED, Status.RETURNED},

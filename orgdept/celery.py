@@ -30,4 +30,7 @@ app.conf.beat_schedule = {
     },
     # Each morning: 组织科 hear which bodies fall behind their cadence (no 常委会 for 15 days …).
     "meetings-cadence-check": {"task": "meetings.tasks.cadence_check", "schedule": crontab(hour=7, minute=45)},
+    # Each morning: 干部科 hear of notices ending, objections open, probations ending, recommendation results
+    # expiring and proposals stalled (due at 09:00; a second run the same day sends nothing again).
+    "cadres-proposal-reminders": {"task": "cadres.tasks.proposal_reminders", "schedule": crontab(hour=8, minute=30)},
 }

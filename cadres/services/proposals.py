@@ -773,11 +773,15 @@ def proposal_appoint(*, proposal: AppointmentProposal, appointed_on: date, actor
     """任职: the position history, the cadre's current post and level, and the quota's occupancy change in one
     transaction; a promotion into a leading post starts its probation."""
     proposal = _lock(proposal)
-    if proposal.status == Status.APPOINTED:
+    if proposal.status in (Status.APPOINTED, Status.CONFIRMED):
         return proposal
     _require_status(proposal, (Status.DECIDED, Status.NOTICE), "任职")
+    _not_future(appointed_on, "任职时间", "appointed_on")
     if problems := appointment_problems(proposal, appointed_on):
         raise ApplicationError("；".join(problems), field="appointed_on")
+    if proposal.action == Action.CONFIRM:
+        # 试用期满转正 decided by the committee: the post and the level stay as they are
+        return _transition(proposal, Status.CONFIRMED, actor=actor, appointed_on=appointed_on, closed_on=appointed_on)
     cadre = proposal.cadre
     target, current = proposal.target_position, proposal.current_position
     promotion = is_promotion(proposal)
@@ -803,7 +807,7 @@ def proposal_appoint(*, proposal: AppointmentProposal, appointed_on: date, actor
             cadre.rank_since_month = month
             cadre.version += 1
             cadre.save(update_fields=["rank", "rank_since_month", "version", "updated_at"])
-    elif current is not None:
+    elif current is not None and proposal.action == Action.REMOVE:
         PositionTenure.objects.filter(cadre=cadre, position=current, is_current=True).update(
             is_current=False, end_month=month
         )

@@ -7,10 +7,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from cadres.approval_form import FormOptions, render_forms_pdf
+from cadres.approval_form import cadres_for_forms, render_forms_pdf
 from cadres.models import AppointmentProposal, ProposalRound
+from cadres.proposal_pdf import department_name, form_options
 from cadres.services import proposals as procedure
 from orgdept.core.exceptions import ApplicationError
+from orgdept.core.templatetags.orgdept import display_name
 
 from ..models import AgendaItem, ItemResult, MeetingType, Topic, TopicCadre, TopicCategory
 from .topics import material_add, topic_cadre_add, topic_create
@@ -38,19 +40,13 @@ def proposal_wording(proposal: AppointmentProposal) -> str:
     raise ValueError(proposal.action)
 
 
-def _form_options(proposal: AppointmentProposal) -> FormOptions:
-    appoint = proposal.target_position is not None
-    remove = proposal.current_position is not None and proposal.action != Action.CONFIRM
-    return FormOptions(
-        proposed_post=str(proposal.target_position) if appoint else "",
-        removed_post=str(proposal.current_position) if remove else "",
-        reason=proposal.reason,
-    )
-
-
-def round_forms_pdf(proposals: list[AppointmentProposal]) -> bytes:
+def round_forms_pdf(proposals: list[AppointmentProposal], *, filled_by: str) -> bytes:
     """The 任免审批表 of every cadre in the round, one page each, as one PDF for the meeting's materials."""
-    return render_forms_pdf([(p.cadre, _form_options(p)) for p in proposals], today=timezone.localdate())
+    cadres = {c.pk: c for c in cadres_for_forms([p.cadre_id for p in proposals])}
+    forms = [
+        (cadres[p.cadre_id], form_options(p, reporting_unit=department_name(), filled_by=filled_by)) for p in proposals
+    ]
+    return render_forms_pdf(forms, today=timezone.localdate())
 
 
 @transaction.atomic
@@ -95,9 +91,16 @@ def round_topic_create(
         row = topic_cadre_add(topic=topic, cadre=proposal.cadre, proposal=proposal_wording(proposal), actor=actor)
         row.appointment_proposal = proposal
         row.save(update_fields=["appointment_proposal", "updated_at"])
-    forms = SimpleUploadedFile(f"{proposal_round.title}干部任免审批表.pdf", round_forms_pdf(proposals))
+    pdf = round_forms_pdf(proposals, filled_by=display_name(actor) if actor else "")
+    forms = SimpleUploadedFile(f"{proposal_round.title}干部任免审批表.pdf", pdf)
     material_add(topic=topic, upload=forms, actor=actor)
     return topic
+
+
+def _decided_on(item: AgendaItem):
+    """The meeting's date: the day it opened, even when the vote is entered later."""
+    opened = item.meeting.opened_at
+    return timezone.localdate(opened) if opened else timezone.localdate()
 
 
 def _decided_by(item: AgendaItem) -> str:
@@ -127,7 +130,7 @@ def proposals_follow_vote(*, item: AgendaItem, tied: set[int], actor) -> None:
         procedure.proposal_record_decision(
             proposal=row.appointment_proposal,
             outcome=_cadre_outcome(result, row.pk in tied),
-            decided_on=timezone.localdate(),
+            decided_on=_decided_on(item),
             decided_by=_decided_by(item),
             actor=actor,
             note=result.rule,
@@ -140,7 +143,7 @@ def proposals_follow_deferral(*, item: AgendaItem, reason: str, actor) -> None:
         procedure.proposal_record_decision(
             proposal=row.appointment_proposal,
             outcome=procedure.Outcome.DEFERRED,
-            decided_on=timezone.localdate(),
+            decided_on=_decided_on(item),
             decided_by=_decided_by(item),
             actor=actor,
             note=reason,

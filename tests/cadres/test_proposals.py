@@ -492,7 +492,10 @@ def test_the_notice_runs_five_working_days_over_a_holiday_with_a_make_up_workday
         noticed = svc.notice_start(proposal=proposal, starts_on=date(2026, 9, 29), actor=staff)
     assert (noticed.notice_starts_on, noticed.notice_ends_on) == (date(2026, 9, 29), date(2026, 10, 10))
     assert svc.notice_end(date(2026, 10, 3)) == date(2026, 10, 13)  # started on a holiday: counting from 10-08
-    with pytest.raises(ApplicationError, match="任前公示至2026年10月10日，公示期满后才能任职"):
+    with (
+        time_machine.travel(date(2026, 10, 10), tick=False),
+        pytest.raises(ApplicationError, match="任前公示至2026年10月10日，公示期满后才能任职"),
+    ):
         svc.proposal_appoint(proposal=noticed, appointed_on=date(2026, 10, 10), actor=staff)
 
 
@@ -567,8 +570,13 @@ def test_an_appointment_over_the_quota_changes_nothing(bureau, posts, quotas, pr
 
 def test_a_promotion_cannot_skip_the_notice(bureau, posts, quotas, proposal_round, staff):
     proposal = decided(proposal_round, deputy_cadre(bureau, posts), posts, staff)
-    with pytest.raises(ApplicationError, match="须经任前公示（或记录免予公示的理由）后才能任职"):
+    with (
+        time_machine.travel(date(2026, 10, 12), tick=False),
+        pytest.raises(ApplicationError, match="须经任前公示（或记录免予公示的理由）后才能任职"),
+    ):
         svc.proposal_appoint(proposal=proposal, appointed_on=date(2026, 10, 12), actor=staff)
+    with pytest.raises(ApplicationError, match="任职时间不能晚于今天"):
+        svc.proposal_appoint(proposal=proposal, appointed_on=date(2026, 6, 2), actor=staff)
 
 
 def test_probation_ends_in_confirmation_or_a_return_to_the_former_level(bureau, posts, quotas, proposal_round, staff):
@@ -617,3 +625,28 @@ def test_sixteen_threads_moving_one_proposal_make_one_transition(bureau, posts, 
     assert outcomes == [S.SUBMITTED] * 16
     assert ProposalTransition.objects.filter(proposal=proposal, to_status=S.SUBMITTED).count() == 1
     assert AuditEvent.objects.filter(action="proposal.submitted", object_id=str(proposal.pk)).count() == 1
+
+
+def test_a_confirmation_keeps_the_post(bureau, posts, quotas, proposal_round, staff):
+    cadre = deputy_cadre(bureau, posts)
+    proposal = svc.proposal_create(
+        proposal_round=proposal_round,
+        cadre=cadre,
+        action=A.CONFIRM,
+        current_position=posts["deputy"],
+        initiated_on=date(2026, 3, 2),
+        initiated_by="区委组织部",
+        reason="试用期满，考核称职",
+        actor=staff,
+    )
+    assert svc.required_steps(proposal) == ("inspection",)
+    inspect(proposal, staff)
+    svc.proposal_submit(proposal=proposal, actor=staff)
+    svc.proposal_record_decision(
+        proposal=proposal, outcome=svc.Outcome.PASSED, decided_on=TODAY, decided_by="常委会", actor=staff
+    )
+    confirmed = svc.proposal_appoint(proposal=proposal, appointed_on=TODAY, actor=staff)
+    cadre.refresh_from_db()
+    assert (confirmed.status, confirmed.closed_on, confirmed.probation_ends_on) == (S.CONFIRMED, TODAY, None)
+    assert (cadre.current_post, cadre.rank) == ("副局长", Rank.FU_KE)
+    assert PositionTenure.objects.get(cadre=cadre, is_current=True).position == posts["deputy"]

@@ -22,6 +22,7 @@ from meetings.services import votes
 from meetings.services.appointments import proposal_wording, round_topic_create
 from orgdept.core import roles
 from orgdept.core.exceptions import ApplicationError
+from orgdept.core.templatetags.orgdept import display_name
 from tests.cadres.factories import make_cadre, make_unit
 from tests.cadres.test_proposals import four_checks, inspect, recommend
 from tests.meetings.factories import CADRE_STANDING, make_committee_term, make_meeting, make_ready
@@ -159,6 +160,9 @@ def test_a_round_becomes_one_cadre_topic_with_its_approval_forms(term_seats, bur
     assert len(reader.pages) == 2
     text = "".join(page.extract_text() for page in reader.pages)
     assert "区财政局局长" in text and "原局长到龄退休" in text
+    assert (
+        "中共云岭区委组织部" in text and display_name(staff) in text
+    )  # 呈报单位, and 填表人 the one who put it forward
     # the same proposals cannot go on a second topic while the first is open
     with pytest.raises(ApplicationError, match="李明的任免事项已在议题《关于李明、王刚同志任免的议题》中"):
         put_to_the_committee(term, bureau, proposal_round, staff)
