@@ -71,14 +71,18 @@ STEP_WORDS = {
 }
 
 
+# the qualification checks an approved exceptional promotion (破格) may set aside
+EXCEPTION_WAIVES = frozenset({"work_years", "grassroots", "level_years", "education"})
+
+
 def level_height(level: str) -> int | None:
     return LEVEL_HEIGHT.get(level)
 
 
 def promotes(action: str, level: str, target_position: Position | None) -> bool:
-    """Whether the post proposed stands higher than `level`, the cadre's level (提拔); a cadre with no level who is
-    given a post with one is promoted too."""
-    if action not in (Action.APPOINT, Action.APPOINT_REMOVE) or target_position is None:
+    """Whether the post proposed stands higher than `level`, the cadre's level (提拔), whatever the action is called:
+    an exchange or a transfer into a higher post is a promotion and goes through the whole procedure."""
+    if action in (Action.REMOVE, Action.CONFIRM) or target_position is None:
         return False
     target = level_height(target_position.level)
     if target is None:
@@ -173,9 +177,18 @@ def decision_gate(proposal: AppointmentProposal, on: date) -> Gate:
     if CHECKS in steps and (missing := missing_checks(proposal)):
         problems.append("凡提四必尚未完成：" + "、".join(missing))
     failed = [r for r in qualification_results(proposal, on) if r.outcome == CheckOutcome.FAIL]
-    if failed and not (proposal.exceptional and proposal.exceptional_approved_on):
-        reasons = "；".join(f"{r.label}：{r.reason}" for r in failed)
-        problems.append(f"任职资格条件不符合：{reasons}（确需破格提拔的，须标明破格并经上级组织部门同意）")
+    # an approved 破格 lets a promotion past the experience and education conditions only: avoidance, the home
+    # area and the retirement age bind every appointment
+    approved = proposal.exceptional and proposal.exceptional_approved_on
+    blocking = [r for r in failed if not (approved and r.code in EXCEPTION_WAIVES)]
+    if blocking:
+        reasons = "；".join(f"{r.label}：{r.reason}" for r in blocking)
+        hint = (
+            "（确需破格提拔的，须标明破格并经上级组织部门同意）"
+            if all(r.code in EXCEPTION_WAIVES for r in blocking)
+            else ""
+        )
+        problems.append(f"任职资格条件不符合：{reasons}{hint}")
     if skipped := levels_skipped(proposal):
         if skipped >= 2:
             problems.append("不得越两级提拔")
@@ -316,6 +329,9 @@ def proposal_create(
         )
         if clash.exists():
             raise ApplicationError(f"{cadre.name}拟任{target_position}的事项已在办理中", field="target_position")
+    if target_position is not None and level_height(target_position.level) is not None and not cadre.rank:
+        # without the present level nobody can tell a promotion, or a level skipped, from a move
+        raise ApplicationError(f"请先在{cadre.name}的干部档案中填写现职级", field="cadre")
     proposal = AppointmentProposal(
         round=proposal_round,
         cadre=cadre,

@@ -122,7 +122,10 @@ def _cadre_outcome(result: ItemResult, tied: bool) -> str:
 def proposals_follow_vote(*, item: AgendaItem, tied: set[int], actor) -> None:
     """After the vote on a cadre item closes: each cadre's result moves their proposal."""
     results = {r.candidate_id: r for r in item.results.all()}
-    rows = item.topic.cadres.filter(appointment_proposal__isnull=False).select_related("appointment_proposal")
+    # a proposal withdrawn while its item waited (an objection upheld, a change of plan) is no longer for the vote
+    rows = item.topic.cadres.filter(appointment_proposal__status=AppointmentProposal.Status.SUBMITTED).select_related(
+        "appointment_proposal"
+    )
     for row in rows:
         result = results.get(row.pk)
         if result is None:
@@ -139,7 +142,8 @@ def proposals_follow_vote(*, item: AgendaItem, tied: set[int], actor) -> None:
 
 def proposals_follow_deferral(*, item: AgendaItem, reason: str, actor) -> None:
     """The whole item put off (缓议): every proposal on it waits for a later meeting."""
-    for row in item.topic.cadres.filter(appointment_proposal__isnull=False).select_related("appointment_proposal"):
+    submitted = AppointmentProposal.Status.SUBMITTED
+    for row in item.topic.cadres.filter(appointment_proposal__status=submitted).select_related("appointment_proposal"):
         procedure.proposal_record_decision(
             proposal=row.appointment_proposal,
             outcome=procedure.Outcome.DEFERRED,

@@ -650,3 +650,71 @@ def test_a_confirmation_keeps_the_post(bureau, posts, quotas, proposal_round, st
     assert (confirmed.status, confirmed.closed_on, confirmed.probation_ends_on) == (S.CONFIRMED, TODAY, None)
     assert (cadre.current_post, cadre.rank) == ("副局长", Rank.FU_KE)
     assert PositionTenure.objects.get(cadre=cadre, is_current=True).position == posts["deputy"]
+
+
+def test_an_exchange_into_a_higher_post_is_a_promotion(bureau, posts, quotas, proposal_round, staff):
+    cadre = deputy_cadre(bureau, posts)
+    proposal = svc.proposal_create(
+        proposal_round=proposal_round,
+        cadre=cadre,
+        action=A.EXCHANGE,
+        target_position=posts["head"],
+        current_position=posts["deputy"],
+        initiated_on=date(2026, 3, 2),
+        initiated_by="区委书记",
+        reason="交流任职",
+        actor=staff,
+    )
+    assert proposal.promotion
+    assert svc.required_steps(proposal) == ("recommendation", "inspection", "checks", "notice", "probation")
+
+
+def test_a_cadre_without_a_level_on_file_cannot_be_proposed_for_a_post_with_one(
+    bureau, posts, quotas, proposal_round, staff
+):
+    cadre = make_cadre(bureau, "无职级")
+    with pytest.raises(ApplicationError, match="请先在无职级的干部档案中填写现职级") as refused:
+        svc.proposal_create(
+            proposal_round=proposal_round,
+            cadre=cadre,
+            action=A.APPOINT,
+            target_position=posts["deputy2"],
+            initiated_on=date(2026, 3, 2),
+            initiated_by="区委书记",
+            reason="工作需要",
+            actor=staff,
+        )
+    assert refused.value.field == "cadre"
+
+
+def test_an_approved_exception_does_not_set_aside_avoidance(bureau, county, proposal_round, staff):
+    # 钱进 has 4 years 11 months of work (an exception may allow it) and his wife works in the 区人民政府 (it may not)
+    from cadres.services import cadre_replace_family
+
+    cadre = make_cadre(
+        bureau,
+        "钱进",
+        rank=Rank.ZHENG_KE,
+        rank_since_month=date(2022, 1, 1),
+        work_started_month=date(2021, 7, 1),
+        education="大学",
+        grassroots_months=36,
+    )
+    cadre_replace_family(
+        cadre=cadre,
+        members=[{"relation": "妻子", "name": "孙梅", "work_and_post": "区人民政府办公室科员"}],
+        actor=None,
+    )
+    proposal = county_proposal(county, proposal_round, staff, cadre)
+    through_checks(proposal, county["deputy_mayor"], staff)
+    svc.proposal_mark_exceptional(
+        proposal=proposal,
+        reason="急需紧缺专业人才",
+        approved_on=date(2026, 5, 20),
+        approval_ref="市组干〔2026〕9号",
+        actor=staff,
+    )
+    gate = svc.decision_gate(AppointmentProposal.objects.get(pk=proposal.pk), TODAY)
+    (problem,) = gate.problems
+    assert problem.startswith("任职资格条件不符合：任职回避：") and "孙梅" in problem
+    assert "工作年限" not in problem and "破格" not in problem

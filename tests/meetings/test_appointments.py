@@ -288,3 +288,15 @@ def test_the_page_puts_a_round_to_the_committee(client, term_seats, bureau, roun
     topic = Topic.objects.get()
     assert response["Location"] == reverse("meetings:topic_detail", args=[topic.pk])
     assert (topic.status, topic.cadres.count(), topic.materials.count()) == (Topic.Status.DRAFT, 2, 1)
+
+
+def test_a_proposal_withdrawn_while_on_the_agenda_does_not_stop_the_vote(term_seats, bureau, round_of_two, staff):
+    term, _seats = term_seats
+    proposal_round, promotion, removal = round_of_two
+    topic = put_to_the_committee(term, bureau, proposal_round, staff)
+    meeting = make_meeting(term, actor=staff, starts_at=timezone.now() + timedelta(hours=1), topics=[topic])
+    procedure.proposal_withdraw(proposal=removal, reason="本人已调离", actor=staff)
+    hold_and_vote(meeting, staff, {"李明": ["同意"] * 7, "王刚": ["同意"] * 7})
+    promotion.refresh_from_db()
+    removal.refresh_from_db()
+    assert (promotion.status, removal.status) == (S.DECIDED, S.WITHDRAWN)
