@@ -183,7 +183,7 @@ def proposal_sections(user, today: date) -> list[QueueSection]:
     stages = [
         QueueItem(
             label=str(STATUS_WORDS[status]),
-            url=f"{queue}?status={status}" if queue else "",
+            url=f"{queue}?stage={status}" if queue else "",
             detail=f"{counts[status]} 件",
         )
         for status in QUEUE_STAGES

@@ -909,4 +909,4 @@ def open_proposals_for(cadre: Cadre):
 
 def quota_waiting(unit_id: int, level: str) -> tuple[int, int]:
     """(occupied, open proposals heading for the level) of a unit, for the quota line on the proposal page."""
-    return occupancy().get((unit_id, level), 0), _pending_for(unit_id, level)
+    return occupancy([unit_id]).get((unit_id, level), 0), _pending_for(unit_id, level)

@@ -311,6 +311,10 @@ def test_the_work_queue_counts_proposals_by_stage_and_lists_the_nearest_dates(
     frozen.move_to(at(2026, 10, 9, 10, 0))
     stages = section(team.staff, "任免事项（按阶段）")
     assert [(i.label, i.detail) for i in stages.items] == [("已推荐", "1 件"), ("已决定", "1 件"), ("任前公示", "1 件")]
+    # each count opens the work queue on its stage
+    assert [i.url for i in stages.items] == [
+        f"/cadres/proposals/?stage={stage}" for stage in ("recommended", "decided", "notice")
+    ]
     dates = section(team.staff, "任免工作近期节点")
     zhao, li_url = f"/cadres/proposals/{recommended.pk}/", f"/cadres/proposals/{li.pk}/"
     # by date: 赵强 in his stage since 6-01 (88 working days to 10-09), his result expired 7-15, 李明's notice
