@@ -62,14 +62,6 @@ LEVEL_HEIGHT = {
 
 # the steps an action may need, in procedure order
 RECOMMENDATION, INSPECTION, CHECKS, NOTICE, PROBATION = "recommendation", "inspection", "checks", "notice", "probation"
-STEP_WORDS = {
-    RECOMMENDATION: "民主推荐",
-    INSPECTION: "考察",
-    CHECKS: "凡提四必",
-    NOTICE: "任前公示",
-    PROBATION: "试用期",
-}
-
 
 # the qualification checks an approved exceptional promotion (破格) may set aside
 EXCEPTION_WAIVES = frozenset({"work_years", "grassroots", "level_years", "education"})
@@ -901,10 +893,6 @@ def probation_reminder_on(proposal: AppointmentProposal) -> date | None:
     if proposal.probation_ends_on is None:
         return None
     return proposal.probation_ends_on - timedelta(days=settings.ORGDEPT_PROBATION_REMINDER_DAYS)
-
-
-def open_proposals_for(cadre: Cadre):
-    return AppointmentProposal.objects.filter(cadre=cadre, status__in=AppointmentProposal.OPEN_STATUSES)
 
 
 def quota_waiting(unit_id: int, level: str) -> tuple[int, int]:

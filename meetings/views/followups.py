@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from orgdept.core import roles
 from orgdept.core.exceptions import ApplicationError
-from orgdept.core.forms import add_service_error, form_status
+from orgdept.core.forms import add_service_error, form_service, form_status
 from orgdept.core.listing import FilteredListView
 
 from ..forms_followups import (
@@ -221,14 +221,9 @@ def follow_up_detail(request, pk: int):
     if not request.user.has_perm(CHANGE_FOLLOW_UP):
         raise PermissionDenied
     form = FollowUpDeadlineForm(request.POST)
-    if form.is_valid():
-        try:
-            services.follow_up_deadline_change(follow_up=follow_up, actor=request.user, **form.cleaned_data)
-        except ApplicationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("The deadline has been changed."))
-            return redirect("meetings:follow_up_detail", pk=follow_up.pk)
+    act = lambda data: services.follow_up_deadline_change(follow_up=follow_up, actor=request.user, **data)  # noqa: E731
+    if form_service(request, form, act, lambda _result: _("The deadline has been changed.")):
+        return redirect("meetings:follow_up_detail", pk=follow_up.pk)
     return _follow_up_page(request, follow_up, deadline_form=form)
 
 
@@ -240,14 +235,9 @@ def follow_up_note(request, pk: int):
     if not (_responsible(request.user, follow_up) or request.user.has_perm(ADD_NOTE)):
         raise PermissionDenied
     form = FollowUpNoteForm(request.POST)
-    if form.is_valid():
-        try:
-            services.follow_up_note_add(follow_up=follow_up, actor=request.user, **form.cleaned_data)
-        except ApplicationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("The progress note has been added."))
-            return redirect("meetings:follow_up_detail", pk=follow_up.pk)
+    act = lambda data: services.follow_up_note_add(follow_up=follow_up, actor=request.user, **data)  # noqa: E731
+    if form_service(request, form, act, lambda _result: _("The progress note has been added.")):
+        return redirect("meetings:follow_up_detail", pk=follow_up.pk)
     return _follow_up_page(request, follow_up, note_form=form)
 
 
@@ -259,14 +249,9 @@ def follow_up_close(request, pk: int):
     if not request.user.has_perm(CHANGE_FOLLOW_UP):
         raise PermissionDenied
     form = FollowUpCloseForm(request.POST)
-    if form.is_valid():
-        try:
-            services.follow_up_close(follow_up=follow_up, actor=request.user, **form.cleaned_data)
-        except ApplicationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("The follow-up has been closed."))
-            return redirect("meetings:follow_up_detail", pk=follow_up.pk)
+    act = lambda data: services.follow_up_close(follow_up=follow_up, actor=request.user, **data)  # noqa: E731
+    if form_service(request, form, act, lambda _result: _("The follow-up has been closed.")):
+        return redirect("meetings:follow_up_detail", pk=follow_up.pk)
     return _follow_up_page(request, follow_up, close_form=form)
 
 

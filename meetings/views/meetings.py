@@ -22,7 +22,7 @@ from cadres.selectors import cadre_list
 from committees.selectors import current_term
 from orgdept.core import roles
 from orgdept.core.exceptions import ApplicationError
-from orgdept.core.forms import add_service_error, form_status
+from orgdept.core.forms import add_service_error, form_service, form_status
 from orgdept.core.listing import FilteredListView
 
 from ..forms_meetings import (
@@ -441,30 +441,28 @@ def _back_to(request, meeting: Meeting) -> str:
     return _safe_next(request, reverse("meetings:meeting_detail", args=[meeting.pk]))
 
 
-@login_required
-@require_POST
-def meeting_open(request, pk: int):
+def _session_step(request, pk: int, step, done: str):
+    """Opening or adjourning from a button: the service's refusal, or `done`, as the message."""
     meeting = _meeting(request, pk, CHANGE_MEETING)
     try:
-        services.meeting_open(meeting=meeting, actor=request.user)
+        step(meeting=meeting, actor=request.user)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("%(title)s is in session.") % {"title": meeting.title})
+        messages.success(request, done % {"title": meeting.title})
     return redirect(_back_to(request, meeting))
+
+
+@login_required
+@require_POST
+def meeting_open(request, pk: int):
+    return _session_step(request, pk, services.meeting_open, _("%(title)s is in session."))
 
 
 @login_required
 @require_POST
 def meeting_adjourn(request, pk: int):
-    meeting = _meeting(request, pk, CHANGE_MEETING)
-    try:
-        services.meeting_adjourn(meeting=meeting, actor=request.user)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("%(title)s is adjourned.") % {"title": meeting.title})
-    return redirect(_back_to(request, meeting))
+    return _session_step(request, pk, services.meeting_adjourn, _("%(title)s is adjourned."))
 
 
 @login_required
@@ -493,14 +491,8 @@ def _item_action(request, item: AgendaItem, form, form_name: str, act, success) 
     """One action on an item from its page: when `form` is valid, `act(cleaned_data)` calls the service and the page
     comes back with `success(result)`; the form's errors, or the service's refusal next to the field it concerns,
     are shown on the item's page."""
-    if form.is_valid():
-        try:
-            result = act(form.cleaned_data)
-        except ApplicationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, success(result))
-            return redirect("meetings:item_detail", pk=item.pk)
+    if form_service(request, form, act, success):
+        return redirect("meetings:item_detail", pk=item.pk)
     return _item_page(request, item, status=400, **{form_name: form})
 
 

@@ -106,3 +106,22 @@ def add_service_error(form: forms.BaseForm, exc) -> None:
     """Puts a service's refusal (ApplicationError) next to the fields it names, or above the form."""
     for field, message in exc.field_errors.items():
         form.add_error(field if field in form.fields else None, message)
+
+
+def form_service(request, form: forms.BaseForm, act, success) -> bool:
+    """The form → service → message step of a page: when `form` is valid, `act(cleaned_data)` calls the service and
+    `success(result)` is shown as the message; a refusal (ApplicationError) lands next to the field it names.
+    True when the service did its work (the caller then redirects), False when the form is to be shown again."""
+    from django.contrib import messages
+
+    from .exceptions import ApplicationError
+
+    if not form.is_valid():
+        return False
+    try:
+        result = act(form.cleaned_data)
+    except ApplicationError as exc:
+        add_service_error(form, exc)
+        return False
+    messages.success(request, success(result))
+    return True
