@@ -101,6 +101,7 @@ class CadresConfig(AppConfig):
             ("proposal.returned", "试用期满未转正"),
             ("proposal.withdrawn", "撤回任免事项"),
             ("proposal.check_recorded", "记录凡提四必核查"),
+            ("proposal.check_rerecorded", "重新记录凡提四必核查"),
             ("proposal.exceptional", "标明破格提拔"),
             ("proposal.notice_exempted", "免予任前公示"),
             ("proposal.objection_recorded", "登记公示期间反映"),

@@ -256,6 +256,16 @@ class RoundTopicForm(forms.Form):
     category = forms.ModelChoiceField(label=_("Category"), queryset=TopicCategory.objects.filter(cadre_item=True))
     requested_type = forms.ModelChoiceField(label=_("Meeting requested"), queryset=MeetingType.objects.all())
     unit = forms.ModelChoiceField(label=_("Submitting unit"), queryset=Unit.objects.all())
+    urgent_reason = forms.CharField(
+        label=_("Reason it cannot wait for the plenary"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Only when heads of district units are to be decided by the standing committee between plenaries; "
+            "every full member is then consulted before the topic goes on an agenda."
+        ),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -157,6 +157,9 @@ class Topic(BaseModel):
     )
     # 差额票决: the number of posts the candidates compete for; blank: each cadre is voted on separately
     posts = models.PositiveSmallIntegerField(_("posts (competitive vote)"), null=True, blank=True)
+    # a matter for the 全委会 decided by the 常委会 between plenaries because it cannot wait: why, and the full
+    # members must be consulted before it goes on an agenda
+    urgent_reason = models.CharField(_("reason it cannot wait for the plenary"), max_length=300, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)

@@ -166,8 +166,11 @@ def decision_gate(proposal: AppointmentProposal, on: date) -> Gate:
         problems.append(problem)
     if INSPECTION in steps and not Inspection.objects.filter(proposal=proposal).exists():
         problems.append("尚未完成考察")
-    if CHECKS in steps and (missing := missing_checks(proposal)):
-        problems.append("凡提四必尚未完成：" + "、".join(missing))
+    if CHECKS in steps:
+        if missing := missing_checks(proposal):
+            problems.append("凡提四必尚未完成：" + "、".join(missing))
+        for check in proposal.mandatory_checks.filter(clear=False):
+            problems.append(f"凡提四必发现问题（{check.get_kind_display()}：{check.result}），须查清后重新记录")
     failed = [r for r in qualification_results(proposal, on) if r.outcome == CheckOutcome.FAIL]
     # an approved 破格 lets a promotion past the experience and education conditions only: avoidance, the home
     # area and the retirement age bind every appointment
@@ -181,6 +184,9 @@ def decision_gate(proposal: AppointmentProposal, on: date) -> Gate:
             else ""
         )
         problems.append(f"任职资格条件不符合：{reasons}{hint}")
+    # the 破格 limits bind on the day of the decision too: probation or a promotion within the year since the mark
+    if proposal.exceptional and is_promotion(proposal) and (problem := exception_problem(proposal, on)):
+        problems.append(problem)
     if skipped := levels_skipped(proposal):
         if skipped >= 2:
             problems.append("不得越两级提拔")
@@ -517,7 +523,8 @@ def mandatory_check_record(
     actor,
     clear: bool = True,
 ) -> MandatoryCheck:
-    """One of the four mandatory checks, with its date, result and who made it; recorded once each."""
+    """One of the four mandatory checks, with its date, result and who made it; recorded once each. A check that
+    found a problem blocks the decision until it is recorded again with the outcome of the follow-up."""
     proposal = _lock(proposal)
     _require_status(proposal, (Status.INITIATED, Status.RECOMMENDED, Status.INSPECTED), "记录凡提四必")
     if kind not in MandatoryCheck.Kind.values:
@@ -530,16 +537,39 @@ def mandatory_check_record(
     _not_future(done_on, "核查时间", "done_on")
     if done_on < proposal.initiated_on:
         raise ApplicationError("核查时间不能早于动议", field="done_on")
-    if proposal.mandatory_checks.filter(kind=kind).exists():
+    earlier = proposal.mandatory_checks.filter(kind=kind).first()
+    if earlier is not None and earlier.clear:
         raise ApplicationError(f"“{MandatoryCheck.Kind(kind).label}”已经记录", field="kind")
-    check = MandatoryCheck.objects.create(
-        proposal=proposal, kind=kind, done_on=done_on, done_by=done_by, result=result, clear=clear, recorded_by=actor
-    )
+    details = {"check": kind, "done_on": done_on.isoformat(), "clear": clear, "result": result}
+    if earlier is None:
+        check = MandatoryCheck.objects.create(
+            proposal=proposal,
+            kind=kind,
+            done_on=done_on,
+            done_by=done_by,
+            result=result,
+            clear=clear,
+            recorded_by=actor,
+        )
+    else:
+        # the follow-up of a problem found: the earlier finding stays in the audit trail
+        if done_on < earlier.done_on:
+            raise ApplicationError("复核时间不能早于原核查时间", field="done_on")
+        details["earlier"] = {"done_on": earlier.done_on.isoformat(), "result": earlier.result}
+        check = earlier
+        check.done_on, check.done_by, check.result, check.clear, check.recorded_by = (
+            done_on,
+            done_by,
+            result,
+            clear,
+            actor,
+        )
+        check.save(update_fields=["done_on", "done_by", "result", "clear", "recorded_by", "updated_at"])
     audit_log(
         actor=actor,
-        action="proposal.check_recorded",
+        action="proposal.check_recorded" if earlier is None else "proposal.check_rerecorded",
         obj=proposal,
-        details={"check": kind, "done_on": done_on.isoformat(), "clear": clear, "result": result},
+        details=details,
     )
     return check
 

@@ -470,7 +470,8 @@ def _detail(request, proposal, status: int = 200, bound: dict | None = None, bou
     may_change = user.has_perm(CHANGE_PROPOSAL)
     bound = bound or {}
     checks = checks_in_order(page)
-    done_kinds = {c.kind for c in checks}
+    # a check that found a problem is offered again, for the result of the follow-up
+    done_kinds = {c.kind for c in checks if c.clear}
     objections = list(page.objections.all())
 
     forms, check_forms, resolve_forms = {}, [], []

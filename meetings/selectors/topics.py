@@ -103,6 +103,22 @@ def consultation_state(consultation: Consultation) -> ConsultationState:
     return _state(_consultations_queryset().get(pk=consultation.pk))
 
 
+URGENT_PLENARY_GATE = "全委会闭会期间由常委会决定的急需事项，须先征求全体委员意见，尚有{missing}名委员未征求"
+
+
+def plenary_members_not_consulted(topic: Topic) -> int:
+    """How many serving full members no closed consultation of the topic asked (for urgent plenary matters)."""
+    term = current_term()
+    if term is None:
+        return 0
+    asked = Consultation.asked.through.objects.filter(
+        consultation__topic=topic, consultation__closed_at__isnull=False
+    ).values("termmember_id")
+    return (
+        term.members.filter(role__in=TermMember.FULL_MEMBER_ROLES, left_on__isnull=True).exclude(pk__in=asked).count()
+    )
+
+
 def topic_checklist(
     topic: Topic,
     *,
@@ -132,6 +148,16 @@ def topic_checklist(
                 "酝酿征求意见",
                 done,
                 "征求意见已完成" if done else f"“{category.name}”须先酝酿征求意见，尚未完成",
+            )
+        )
+    if topic.urgent_reason:
+        missing = plenary_members_not_consulted(topic)
+        checks.append(
+            GateCheck(
+                "plenary_consulted",
+                "征求全体委员意见",
+                not missing,
+                "已征求全体委员意见" if not missing else URGENT_PLENARY_GATE.format(missing=missing),
             )
         )
     if category.cadre_item:

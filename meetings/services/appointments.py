@@ -8,14 +8,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from cadres.approval_form import cadres_for_forms, render_forms_pdf
-from cadres.models import AppointmentProposal, ProposalRound
+from cadres.models import AppointmentProposal, Position, ProposalRound
 from cadres.proposal_pdf import department_name, form_options
 from cadres.services import proposals as procedure
+from orgdept.core.audit import audit_log
 from orgdept.core.exceptions import ApplicationError
 from orgdept.core.templatetags.orgdept import display_name
 
 from ..models import AgendaItem, ItemResult, MeetingType, Topic, TopicCadre, TopicCategory
-from .topics import material_add, topic_cadre_add, topic_create
+from .topics import material_add, topic_cadre_add, topic_create, topic_route
 
 Action = AppointmentProposal.Action
 DEFER_OPTION = "缓议"
@@ -49,6 +50,18 @@ def round_forms_pdf(proposals: list[AppointmentProposal], *, filled_by: str) -> 
     return render_forms_pdf(forms, today=timezone.localdate())
 
 
+def needs_plenary(proposal: AppointmentProposal) -> bool:
+    """区管单位正职: appointing or removing the head of a district unit is the 全委会's to decide (seed 000)."""
+    if proposal.action == Action.CONFIRM:
+        return False
+    posts = []
+    if proposal.action != Action.REMOVE:
+        posts.append(proposal.target_position)
+    if proposal.action in (Action.REMOVE, Action.APPOINT_REMOVE, Action.EXCHANGE, Action.TRANSFER):
+        posts.append(proposal.current_position)
+    return any(post is not None and post.leading and post.role == Position.Role.HEAD for post in posts)
+
+
 @transaction.atomic
 def round_topic_create(
     *,
@@ -59,14 +72,21 @@ def round_topic_create(
     unit,
     actor,
     title: str = "",
+    urgent_reason: str = "",
 ) -> Topic:
     """讨论决定: the round's proposals that are before the committee become one cadre topic, each cadre with its
     proposal, the round's 任免审批表 attached as its material. The topic then goes through 书记审定 and onto an
-    agenda as any other."""
+    agenda as any other.
+
+    Heads of district units go to the 全委会; between plenaries the 常委会 may decide them only in an urgent case,
+    stated here, and after consulting every full member (checked before the topic is scheduled)."""
     if not category.cadre_item:
         raise ApplicationError("干部任免事项须选择干部任免类的议题类别", field="category")
+    # the round and its proposals are held until the topic exists: none is withdrawn or put on a second topic meanwhile
+    ProposalRound.objects.select_for_update().get(pk=proposal_round.pk)
     proposals = list(
-        proposal_round.proposals.filter(status=AppointmentProposal.Status.SUBMITTED)
+        AppointmentProposal.objects.select_for_update(of=("self",))
+        .filter(round=proposal_round, status=AppointmentProposal.Status.SUBMITTED)
         .select_related("cadre__unit", "target_position__unit", "current_position__unit")
         .order_by("pk")
     )
@@ -77,6 +97,18 @@ def round_topic_create(
     ).select_related("cadre", "topic")
     if clash := on_topics.first():
         raise ApplicationError(f"{clash.cadre.name}的任免事项已在议题《{clash.topic.title}》中")
+    urgent_reason = urgent_reason.strip()
+    plenary = [p for p in proposals if needs_plenary(p)]
+    routed = topic_route(category=category, requested_type=requested_type)
+    if not plenary or routed.code == MeetingType.Code.PLENARY:
+        urgent_reason = ""
+    elif not urgent_reason:
+        names = "、".join(f"{p.cadre.name}（{proposal_wording(p)}）" for p in plenary)
+        raise ApplicationError(
+            f"{names}属区管单位正职任免，须提交全委会决定；全委会闭会期间确需及时调整的，"
+            "须说明紧急情况，由常委会在征求全体委员意见后决定",
+            field="category",
+        )
     names = "、".join(p.cadre.name for p in proposals)
     topic = topic_create(
         committee=committee,
@@ -87,11 +119,32 @@ def round_topic_create(
         unit=unit,
         actor=actor,
     )
+    if urgent_reason:
+        topic.urgent_reason = urgent_reason
+        topic.save(update_fields=["urgent_reason", "updated_at"])
+        audit_log(
+            actor=actor,
+            action="topic.urgent_plenary_matter",
+            obj=topic,
+            details={"reason": urgent_reason, "cadres": [p.cadre.name for p in plenary]},
+        )
     for proposal in proposals:
-        row = topic_cadre_add(topic=topic, cadre=proposal.cadre, proposal=proposal_wording(proposal), actor=actor)
-        row.appointment_proposal = proposal
-        row.save(update_fields=["appointment_proposal", "updated_at"])
+        topic_cadre_add(
+            topic=topic,
+            cadre=proposal.cadre,
+            proposal=proposal_wording(proposal),
+            appointment_proposal=proposal,
+            actor=actor,
+        )
     pdf = round_forms_pdf(proposals, filled_by=display_name(actor) if actor else "")
+    # the forms carry every cadre's personal file: each one is recorded as requested, as a download of it would be
+    for proposal in proposals:
+        audit_log(
+            actor=actor,
+            action="cadre.approval_form_requested",
+            obj=proposal.cadre,
+            details={"topic": topic.pk, "round": proposal_round.title},
+        )
     forms = SimpleUploadedFile(f"{proposal_round.title}干部任免审批表.pdf", pdf)
     material_add(topic=topic, upload=forms, actor=actor)
     return topic

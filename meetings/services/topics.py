@@ -27,6 +27,7 @@ from ..models import (
     TopicMaterial,
     TopicTransition,
 )
+from ..selectors.topics import URGENT_PLENARY_GATE, plenary_members_not_consulted
 
 Status = Topic.Status
 # how refusals name a topic's status, whatever the interface language
@@ -149,7 +150,9 @@ def topic_update(*, topic: Topic, actor, **values) -> Topic:
 
 
 @transaction.atomic
-def topic_cadre_add(*, topic: Topic, cadre, proposal: str, actor) -> TopicCadre:
+def topic_cadre_add(*, topic: Topic, cadre, proposal: str, actor, appointment_proposal=None) -> TopicCadre:
+    """A cadre the topic is about, with what is proposed; `appointment_proposal` links the procedure's proposal,
+    whose decision the vote then records."""
     topic = _lock(topic)
     _require_status(topic, EDITABLE, "修改涉及的干部")
     if not topic.category.cadre_item:
@@ -160,7 +163,9 @@ def topic_cadre_add(*, topic: Topic, cadre, proposal: str, actor) -> TopicCadre:
     if topic.cadres.filter(cadre=cadre).exists():
         raise ApplicationError(f"{cadre.name}已在本议题中", field="cadre")
     order = (topic.cadres.aggregate(m=Max("order"))["m"] or 0) + 1
-    row = TopicCadre.objects.create(topic=topic, cadre=cadre, proposal=proposal, order=order)
+    row = TopicCadre.objects.create(
+        topic=topic, cadre=cadre, proposal=proposal, order=order, appointment_proposal=appointment_proposal
+    )
     audit_log(actor=actor, action="topic.cadre_added", obj=topic, details={"cadre": cadre.name, "proposal": proposal})
     return row
 
@@ -218,6 +223,8 @@ def topic_gates(topic: Topic, *, on=None) -> list[str]:
         problems.append("尚未上传议题材料")
     if topic.category.consultation_required and not topic.consultations.filter(closed_at__isnull=False).exists():
         problems.append(f"“{topic.category.name}”须先酝酿征求意见，尚未完成")
+    if topic.urgent_reason and (missing := plenary_members_not_consulted(topic)):
+        problems.append(URGENT_PLENARY_GATE.format(missing=missing))
     if topic.category.cadre_item:
         rows = list(topic.cadres.select_related("cadre"))
         if not rows:
@@ -323,9 +330,9 @@ def consultation_members(topic: Topic) -> list[TermMember]:
     term = current_term()
     if term is None:
         return []
-    return list(
-        term.members.filter(role__in=topic.meeting_type.voting_roles, left_on__isnull=True).select_related("cadre")
-    )
+    # a plenary matter decided by the standing committee in an urgent case: every full member is consulted
+    roles = TermMember.FULL_MEMBER_ROLES if topic.urgent_reason else topic.meeting_type.voting_roles
+    return list(term.members.filter(role__in=roles, left_on__isnull=True).select_related("cadre"))
 
 
 @transaction.atomic

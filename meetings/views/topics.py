@@ -58,7 +58,7 @@ from ..selectors.topics import (
     topic_list as topic_list_query,
 )
 from ..services import topics as services
-from ..services.appointments import proposal_wording, round_topic_create
+from ..services.appointments import needs_plenary, proposal_wording, round_topic_create
 from ..services.topics import (
     CONSULTABLE,
     EDITABLE,
@@ -184,7 +184,8 @@ def topic_create(request):
 def round_topic_new(request, round_pk: int):
     """讨论决定: a round of appointment proposals before the committee becomes one cadre topic with its forms."""
     user = request.user
-    if not (user.has_perm("meetings.add_topic") and user.has_perm("cadres.view_proposalround")):
+    # the topic carries every cadre's 任免审批表: only those who may read cadre files may make it
+    if not all(user.has_perm(p) for p in ("meetings.add_topic", "cadres.view_proposalround", "cadres.view_cadre")):
         raise PermissionDenied
     proposal_round = get_object_or_404(ProposalRound, pk=round_pk)
     submitted = list(
@@ -193,10 +194,15 @@ def round_topic_new(request, round_pk: int):
         .order_by("pk")
     )
     initial = {"unit": Unit.objects.filter(name__contains="组织部").values_list("pk", flat=True).first()}
-    standing = MeetingType.objects.filter(code="standing").first()
-    if standing is not None:
-        initial["requested_type"] = standing.pk
-        initial["category"] = standing.scope.filter(cadre_item=True).values_list("pk", flat=True).first()
+    # heads of district units go to the 全委会, the rest to the 常委会
+    code = MeetingType.Code.PLENARY if any(needs_plenary(p) for p in submitted) else MeetingType.Code.STANDING
+    meeting_type = MeetingType.objects.filter(code=code).first()
+    if meeting_type is not None:
+        initial["requested_type"] = meeting_type.pk
+        categories = meeting_type.scope.filter(cadre_item=True).order_by("order", "pk")
+        if code == MeetingType.Code.PLENARY:
+            categories = categories.filter(plenary_only=True)
+        initial["category"] = categories.values_list("pk", flat=True).first()
     form = RoundTopicForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         term = current_term()

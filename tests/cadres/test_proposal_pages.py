@@ -714,15 +714,16 @@ def test_the_decision_is_shown_as_the_committee_recorded_it(client, staff, leade
 def test_the_decision_links_to_the_committee_topic_the_round_became(client, staff, bureau, posts, proposal):
     from meetings.models import MeetingType, TopicCategory
     from meetings.services.appointments import round_topic_create
-    from tests.meetings.factories import CADRE_STANDING, make_committee_term
+    from tests.meetings.factories import make_committee_term
 
     term, _seats = make_committee_term(standing=7, members=15, alternates=2)
     proposal = submitted(proposal, posts, staff)
+    # 局长, the head of a district unit: the 全委会's to decide
     topic = round_topic_create(
         proposal_round=proposal.round,
         committee=term.committee,
-        category=TopicCategory.objects.get(name=CADRE_STANDING),
-        requested_type=MeetingType.objects.get(code="standing"),
+        category=TopicCategory.objects.get(name="区管中层正职领导干部任免"),
+        requested_type=MeetingType.objects.get(code="plenary"),
         unit=bureau,
         actor=staff,
     )

@@ -313,6 +313,47 @@ def test_a_check_is_recorded_once(bureau, posts, quotas, proposal_round, staff):
         four_checks(proposal, staff, kinds=["archive"])
 
 
+def test_a_check_that_found_a_problem_blocks_until_followed_up(bureau, posts, quotas, proposal_round, staff):
+    cadre = deputy_cadre(bureau, posts)
+    proposal = promote(proposal_round, cadre, posts, staff)
+    svc.proposal_recommend(proposal=proposal, recommendation=recommend(posts["head"], [cadre], staff), actor=staff)
+    inspect(proposal, staff)
+    four_checks(proposal, staff, kinds=["archive", "personal_matters", "petitions"])
+    svc.mandatory_check_record(
+        proposal=proposal,
+        kind="discipline",
+        done_on=date(2026, 3, 26),
+        done_by="区纪委监委",
+        result="有一件问题线索正在核查",
+        clear=False,
+        actor=staff,
+    )
+    with pytest.raises(ApplicationError) as refused:
+        svc.proposal_submit(proposal=proposal, actor=staff)
+    assert refused.value.message == "凡提四必发现问题（纪检监察机关意见必听：有一件问题线索正在核查），须查清后重新记录"
+    with pytest.raises(ApplicationError, match="复核时间不能早于原核查时间"):
+        svc.mandatory_check_record(
+            proposal=proposal,
+            kind="discipline",
+            done_on=date(2026, 3, 25),
+            done_by="区纪委监委",
+            result="已了结",
+            actor=staff,
+        )
+    svc.mandatory_check_record(
+        proposal=proposal,
+        kind="discipline",
+        done_on=date(2026, 4, 10),
+        done_by="区纪委监委",
+        result="问题线索经核查予以了结，不影响使用",
+        actor=staff,
+    )
+    assert svc.proposal_submit(proposal=proposal, actor=staff).status == S.SUBMITTED
+    assert proposal.mandatory_checks.count() == 4
+    rerecorded = AuditEvent.objects.get(action="proposal.check_rerecorded")
+    assert rerecorded.details["earlier"] == {"done_on": "2026-03-26", "result": "有一件问题线索正在核查"}
+
+
 # --- qualifications and 破格 -------------------------------------------------------------------------------
 
 
@@ -442,6 +483,48 @@ def test_no_exception_during_probation(bureau, posts, quotas, county, proposal_r
     proposal = county_proposal(county, proposal_round, staff, cadre)
     with pytest.raises(ApplicationError, match="李明尚在试用期内，不得破格提拔"):
         svc.proposal_mark_exceptional(proposal=proposal, reason="特殊需要", actor=staff)
+
+
+def test_the_exception_limits_are_checked_again_at_the_decision(bureau, posts, quotas, county, proposal_round, staff):
+    """Marked and approved while allowed; appointed to another post meanwhile, the cadre is on probation when the
+    proposal would go before the committee: refused."""
+    cadre = make_cadre(
+        bureau,
+        "郑华",
+        rank=Rank.FU_KE,
+        rank_since_month=date(2020, 1, 1),
+        work_started_month=date(2005, 1, 1),
+        education="研究生",
+    )
+    exceptional = county_proposal(county, proposal_round, staff, cadre)
+    through_checks(exceptional, county["deputy_mayor"], staff)
+    svc.proposal_mark_exceptional(
+        proposal=exceptional,
+        reason="实绩特别突出",
+        approved_on=date(2026, 5, 1),
+        approval_ref="市组干〔2026〕3号",
+        actor=staff,
+    )
+    # meanwhile promoted to 局长 (正科) and on probation from today
+    other = svc.proposal_create(
+        proposal_round=proposal_round,
+        cadre=cadre,
+        action=A.APPOINT,
+        target_position=posts["head"],
+        initiated_on=date(2026, 3, 2),
+        initiated_by="区委书记",
+        reason="工作需要",
+        actor=staff,
+    )
+    through_checks(other, posts["head"], staff)
+    svc.proposal_submit(proposal=other, actor=staff)
+    svc.proposal_record_decision(
+        proposal=other, outcome=svc.Outcome.PASSED, decided_on=TODAY, decided_by="区委第5次常委会", actor=staff
+    )
+    svc.notice_exempt(proposal=other, reason="按规定免予公示", actor=staff)
+    svc.proposal_appoint(proposal=other, appointed_on=TODAY, actor=staff)
+    with pytest.raises(ApplicationError, match="郑华尚在试用期内，不得破格提拔"):
+        svc.proposal_submit(proposal=exceptional, actor=staff)
 
 
 # --- 讨论决定, 任前公示, 任职 ---------------------------------------------------------------------------------

@@ -54,6 +54,7 @@ CADRE = "李明"
 OTHER = "王强"
 ROUND = "干部任免第一批"
 TOPIC = f"关于{CADRE}同志任免的议题"
+URGENT = "原局长突发疾病离岗，年度预算执行关键期急需主持全面工作，距下次全委会尚有三个月。"
 REASON = "原局长到龄退休，局长岗位空缺，李明同志分管预算工作多年，熟悉财政业务。"
 TEAM = "区委组织部考察组（组长：周干部）"
 CONCLUSION = "政治坚定，熟悉财政工作，群众公认度高，建议任用。"
@@ -128,7 +129,6 @@ def setup_bureau():
 def test_an_appointment_from_initiation_to_the_cadres_file(live_server, page, make_user):
     _term, seats = make_committee_term(standing=11, members=40, alternates=5, users=True)
     secretary = seats[R.SECRETARY][0]
-    member = seats[R.STANDING_MEMBER][0]
     secretary.cadre.user.username = "shuji"
     secretary.cadre.user.save(update_fields=["username"])
     # 干部科 holds both meetings.add_topic and cadres.view_proposalround: it puts the round before the committee
@@ -280,9 +280,16 @@ def test_an_appointment_from_initiation_to_the_cadres_file(live_server, page, ma
         in page.locator("[data-testid=round-proposals]").inner_text()
     )
     form = page.locator("[data-testid=round-topic-form]")
+    # 局长 is the head of a district unit: the form offers the 全委会 first
+    assert form.locator("select[name=requested_type] option:checked").inner_text() == "全委会"
     form.locator("select[name=category]").select_option(label=CADRE_STANDING)
     form.locator("select[name=requested_type]").select_option(label="常委会")
     assert form.locator("select[name=unit] option:checked").inner_text() == SUBMITTING_UNIT
+    submit(form.locator("button[type=submit]"))
+    # to the 常委会 only as an urgent case between plenaries, with the reason stated
+    form = page.locator("[data-testid=round-topic-form]")
+    assert "须提交全委会决定" in form.locator(".field-error").first.inner_text()
+    form.locator("textarea[name=urgent_reason]").fill(URGENT)
     submit(form.locator("button[type=submit]"))
     page.wait_for_url("**/meetings/topics/*/")
     topic_url = page.url
@@ -294,14 +301,15 @@ def test_an_appointment_from_initiation_to_the_cadres_file(live_server, page, ma
     submit(page.locator("[data-testid=topic-actions] [data-action=submit]"))
     gates = page.locator("[data-testid=gates]")
     failing = [g.get_attribute("data-gate") for g in gates.locator("li.fail").all()]
-    assert len(failing) == 2 and "approval" in failing, gates.inner_text()
+    assert sorted(failing) == ["approval", "consultation", "plenary_consulted"], gates.inner_text()
 
-    # the consultation (酝酿) this category requires: its pages are the meeting journey's, here through the services
+    # the consultation (酝酿) of every full member, as an urgent plenary matter needs: its pages are the meeting
+    # journey's, here through the services
     topic = proposal.topic_rows.get().topic
-    consultation = consultation_request(
-        topic=topic, deadline=timezone.now() + timedelta(days=1), members=[member], actor=ganbu
-    )
-    opinion_submit(consultation=consultation, member=member, text="同意提交常委会研究。", actor=member.cadre.user)
+    consultation = consultation_request(topic=topic, deadline=timezone.now() + timedelta(days=1), actor=ganbu)
+    assert consultation.asked.count() == 40
+    for asked in consultation.asked.select_related("cadre__user"):
+        opinion_submit(consultation=consultation, member=asked, text="同意提交常委会研究。", actor=asked.cadre.user)
     consultation_close(consultation=consultation, actor=ganbu)
     page.reload()
     failing = [g.get_attribute("data-gate") for g in page.locator("[data-testid=gates] li.fail").all()]

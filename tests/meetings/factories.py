@@ -155,12 +155,15 @@ def make_topic(
 def make_ready(topic: Topic, term: Term, *, actor) -> Topic:
     """Takes an entered topic through submission, the consultation its category requires and 书记审定."""
     topic_submit(topic=topic, actor=actor)
-    if topic.category.consultation_required:
+    if topic.category.consultation_required or topic.urgent_reason:
         secretary = term.members.get(role=R.SECRETARY, left_on__isnull=True)
+        # an urgent plenary matter is put to every full member (the service's default); otherwise the secretary
+        members = None if topic.urgent_reason else [secretary]
         consultation = consultation_request(
-            topic=topic, deadline=timezone.now() + timedelta(days=1), members=[secretary], actor=actor
+            topic=topic, deadline=timezone.now() + timedelta(days=1), members=members, actor=actor
         )
-        opinion_submit(consultation=consultation, member=secretary, text="同意提交会议研究", actor=secretary.cadre.user)
+        for member in consultation.asked.select_related("cadre__user"):
+            opinion_submit(consultation=consultation, member=member, text="同意提交会议研究", actor=member.cadre.user)
         consultation_close(consultation=consultation, actor=actor)
     topic_approve(topic=topic, actor=secretary_user(term))
     topic.refresh_from_db()

@@ -16,12 +16,22 @@ from pypdf import PdfReader
 from cadres.models import AppointmentProposal, Position, Rank
 from cadres.services import cadre_assign_position, position_create, quota_set
 from cadres.services import proposals as procedure
+from committees.models import TermMember
 from meetings.models import AgendaItem, MeetingType, Topic, TopicCategory
 from meetings.services import meetings as services
 from meetings.services import votes
 from meetings.services.appointments import proposal_wording, round_topic_create
+from meetings.services.topics import (
+    consultation_close,
+    consultation_request,
+    opinion_submit,
+    topic_gates,
+    topic_submit,
+    topic_withdraw,
+)
 from orgdept.core import roles
 from orgdept.core.exceptions import ApplicationError
+from orgdept.core.models import AuditEvent
 from orgdept.core.templatetags.orgdept import display_name
 from tests.cadres.factories import make_cadre, make_unit
 from tests.cadres.test_proposals import four_checks, inspect, recommend
@@ -117,7 +127,12 @@ def round_of_two(bureau, posts, staff):
     return proposal_round, promotion, removal
 
 
+PLENARY_HEADS = "区管中层正职领导干部任免"
+URGENT = "原局长因病去世，预算执行关键期急需主持工作，下次全委会在三个月后"
+
+
 def put_to_the_committee(term, bureau, proposal_round, staff) -> Topic:
+    """To the 常委会 between plenaries: 局长 is a head post, so only as an urgent case, every full member consulted."""
     topic = round_topic_create(
         proposal_round=proposal_round,
         committee=term.committee,
@@ -125,6 +140,7 @@ def put_to_the_committee(term, bureau, proposal_round, staff) -> Topic:
         requested_type=MeetingType.objects.get(code="standing"),
         unit=bureau,
         actor=staff,
+        urgent_reason=URGENT,
     )
     return make_ready(topic, term, actor=staff)
 
@@ -278,14 +294,21 @@ def test_the_page_puts_a_round_to_the_committee(client, term_seats, bureau, roun
     page = client.get(url).content.decode()
     assert "李明：拟任区财政局局长，免去区财政局副局长职务" in page
     assert "王刚：拟免去区财政局副局长（分管税政）职务" in page
+    # a head post in the round: the 全委会 and its category for heads of district units are offered first
+    plenary, heads = MeetingType.objects.get(code="plenary"), TopicCategory.objects.get(name=PLENARY_HEADS)
+    assert f'<option value="{plenary.pk}" selected>' in page and f'<option value="{heads.pk}" selected>' in page
     response = client.post(url, {"title": "", "category": "", "requested_type": "", "unit": ""})
     assert response.status_code == 400
     category = TopicCategory.objects.get(name=CADRE_STANDING)
     standing = MeetingType.objects.get(code="standing")
-    response = client.post(
-        url, {"title": "", "category": category.pk, "requested_type": standing.pk, "unit": bureau.pk}
-    )
+    data = {"title": "", "category": category.pk, "requested_type": standing.pk, "unit": bureau.pk}
+    response = client.post(url, data)
+    assert response.status_code == 400
+    assert "属区管单位正职任免，须提交全委会决定" in response.context["form"].errors["category"][0]
+    assert not Topic.objects.exists()
+    response = client.post(url, {**data, "urgent_reason": URGENT})
     topic = Topic.objects.get()
+    assert topic.urgent_reason == URGENT
     assert response["Location"] == reverse("meetings:topic_detail", args=[topic.pk])
     assert (topic.status, topic.cadres.count(), topic.materials.count()) == (Topic.Status.DRAFT, 2, 1)
 
@@ -300,3 +323,69 @@ def test_a_proposal_withdrawn_while_on_the_agenda_does_not_stop_the_vote(term_se
     promotion.refresh_from_db()
     removal.refresh_from_db()
     assert (promotion.status, removal.status) == (S.DECIDED, S.WITHDRAWN)
+
+
+def test_heads_of_district_units_are_for_the_plenary(term_seats, bureau, round_of_two, staff):
+    """全委会 decides heads of district units; the 常委会 only in an urgent case, after consulting every full member."""
+    term, _seats = term_seats
+    proposal_round, _promotion, _removal = round_of_two
+    standing = MeetingType.objects.get(code="standing")
+    common = {"proposal_round": proposal_round, "committee": term.committee, "unit": bureau, "actor": staff}
+    with pytest.raises(ApplicationError, match=r"李明（拟任区财政局局长，免去区财政局副局长职务）属区管单位正职任免"):
+        round_topic_create(category=TopicCategory.objects.get(name=CADRE_STANDING), requested_type=standing, **common)
+    assert not Topic.objects.exists()
+    # to the 全委会: no reason asked, none kept
+    topic = round_topic_create(
+        category=TopicCategory.objects.get(name=PLENARY_HEADS), requested_type=standing, urgent_reason="急", **common
+    )
+    assert (topic.meeting_type.code, topic.urgent_reason) == ("plenary", "")
+    topic_withdraw(topic=topic, reason="改为紧急情况下提请常委会", actor=staff)
+    # urgent, to the 常委会: the reason is kept and audited, and the agenda waits for every full member's opinion
+    topic = round_topic_create(
+        category=TopicCategory.objects.get(name=CADRE_STANDING), requested_type=standing, urgent_reason=URGENT, **common
+    )
+    assert (topic.meeting_type.code, topic.urgent_reason) == ("standing", URGENT)
+    assert AuditEvent.objects.filter(action="topic.urgent_plenary_matter", object_id=str(topic.pk)).count() == 1
+    full = term.members.filter(role__in=TermMember.FULL_MEMBER_ROLES).count()
+    assert full == 15  # the term's 15 members, the 7 standing among them; alternates are not asked
+    assert f"尚有{full}名委员未征求" in " ".join(topic_gates(topic))
+    secretary = term.members.get(role=TermMember.Role.SECRETARY)
+    topic_submit(topic=topic, actor=staff)
+    tomorrow = timezone.now() + timedelta(days=1)
+    one = consultation_request(topic=topic, deadline=tomorrow, members=[secretary], actor=staff)
+    opinion_submit(consultation=one, member=secretary, text="同意", actor=None)
+    consultation_close(consultation=one, actor=staff)
+    assert f"尚有{full - 1}名委员未征求" in " ".join(topic_gates(topic))
+    everyone = consultation_request(topic=topic, deadline=tomorrow, actor=staff)
+    assert everyone.asked.count() == full  # the default for an urgent plenary matter: all full members
+    with time_machine.travel(datetime(2026, 6, 2, 9, 1), tick=False):
+        consultation_close(consultation=everyone, actor=staff)
+    assert not any("委员未征求" in problem for problem in topic_gates(topic))
+
+
+def test_a_round_of_deputies_goes_to_the_standing_committee(term_seats, bureau, posts, staff):
+    term, _seats = term_seats
+    proposal_round = procedure.round_create(title="副职调整", actor=staff)
+    wang = serving(bureau, "王刚", posts["deputy2"])
+    removal = procedure.proposal_create(
+        proposal_round=proposal_round,
+        cadre=wang,
+        action=A.REMOVE,
+        current_position=posts["deputy2"],
+        initiated_on=date(2026, 3, 2),
+        initiated_by="区委书记",
+        reason="到龄退出领导岗位",
+        actor=staff,
+    )
+    procedure.proposal_submit(proposal=removal, actor=staff)
+    topic = round_topic_create(
+        proposal_round=proposal_round,
+        committee=term.committee,
+        category=TopicCategory.objects.get(name=CADRE_STANDING),
+        requested_type=MeetingType.objects.get(code="standing"),
+        unit=bureau,
+        actor=staff,
+    )
+    assert (topic.meeting_type.code, topic.urgent_reason) == ("standing", "")
+    # putting the round forward renders the cadre's 任免审批表: recorded as a request of the form
+    assert AuditEvent.objects.filter(action="cadre.approval_form_requested", object_id=str(wang.pk)).count() == 1
