@@ -35,6 +35,7 @@ class CadresConfig(AppConfig):
         for action, label in (
             ("cadre.updated", "修改干部档案"),
             ("cadre.position_assigned", "任职变动"),
+            ("cadre.position_left", "免去职务"),
             ("cadre.photo_changed", "更换照片"),
             ("cadre.initials_refreshed", "重新计算姓名拼音首字母"),
         ):
@@ -115,6 +116,8 @@ class CadresConfig(AppConfig):
             ("selection.scores_recorded", "登记竞争上岗成绩"),
             ("selection.closed", "确定竞争上岗人选"),
             ("proposal.viewed", "查看任免事项"),
+            ("proposal_round.viewed", "查看任免批次"),
+            ("selection.viewed", "查看竞争上岗"),
             ("proposal.document_added", "上传任免程序材料"),
             ("proposal.document_downloaded", "下载任免程序材料"),
         ):

@@ -1,11 +1,11 @@
 """The qualification checks the cadre file and the position history can answer for an appointment.
 
 Work experience, grassroots experience and education follow 党政领导干部选拔任用工作条例 (basic qualifications,
-县处级); the age check uses the statutory retirement age under the gradual rules in force from 2025; the time at
-the lower level follows the 条例 for 县处级 and local settings for 乡科级; rotation warns when the cadre would stay
-where the exchange rule says they should leave. Registered in the qualification-check registry (cadres.extensions)
-by the app's ready(); avoidance is in checks_avoidance; training, appraisal and the appointment workflow register
-their own checks there.
+县处级) and the local settings for 乡科级, for promotions only; the age check, for every appointment, uses the
+statutory retirement age under the gradual rules in force from 2025; the time at the lower level follows the 条例
+for 县处级 and local settings for 乡科级; rotation warns when the cadre would stay where the exchange rule says they
+should leave. Registered in the qualification-check registry (cadres.extensions) by the app's ready(); avoidance
+is in checks_avoidance; training, appraisal and the appointment workflow register their own checks there.
 """
 
 from __future__ import annotations
@@ -28,11 +28,42 @@ from .models import Cadre, EducationLevel, PositionTenure, Rank
 from .selectors import rotation_years
 from .structure import add_months, format_months, months_between, years_before
 
-# promotion to these levels is what the checks below judge
+# promotion to these levels is what the checks below judge with the 条例's central numbers
 COUNTY_LEADING_LEVELS = (Rank.ZHENG_CHU, Rank.FU_CHU)
+SECTION_LEADING_LEVELS = (Rank.ZHENG_KE, Rank.FU_KE)
 MIN_WORK_MONTHS = 5 * 12  # central: at least 5 years of work
 MIN_GRASSROOTS_MONTHS = 2 * 12  # central: at least 2 years of grassroots experience
-ACCEPTED_EDUCATION = (EducationLevel.POSTGRADUATE, EducationLevel.UNIVERSITY, EducationLevel.COLLEGE)
+# in their order, highest first: "大专 or above" accepts the first three
+EDUCATION_ORDER = list(EducationLevel.values)
+ACCEPTED_EDUCATION = tuple(EDUCATION_ORDER[: EDUCATION_ORDER.index(EducationLevel.COLLEGE) + 1])
+
+
+@dataclass(frozen=True)
+class BasicRules:
+    """The numbers of the basic qualifications for a promotion to one group of levels; 0 or "" turns one off."""
+
+    words: str  # how the reason names the level: 县处级, or 乡科级 with "按本地规定"
+    work_months: int
+    grassroots_months: int
+    education: str  # the lowest accepted EducationLevel
+
+
+def basic_rules(context: QualificationContext) -> BasicRules | None:
+    """Central numbers for 县处级 posts, the local settings (ORGDEPT_SECTION_LEVEL_RULES) for 乡科级 ones; none for a
+    move that is not a promotion: the experience a cadre brings to a post at their own level was judged before."""
+    if context.promotion is False:
+        return None
+    if context.target_level in COUNTY_LEADING_LEVELS:
+        return BasicRules("县处级", MIN_WORK_MONTHS, MIN_GRASSROOTS_MONTHS, EducationLevel.COLLEGE)
+    if context.target_level in SECTION_LEADING_LEVELS:
+        local = settings.ORGDEPT_SECTION_LEVEL_RULES
+        return BasicRules(
+            "乡科级（本地规定）",
+            int(local.get("work_months", 0)),
+            int(local.get("grassroots_months", 0)),
+            str(local.get("education", "")),
+        )
+    return None
 
 
 # --- statutory retirement age ----------------------------------------------------------------------------
@@ -81,46 +112,49 @@ def format_age(months: int) -> str:
 # --- the checks ------------------------------------------------------------------------------------------
 
 
-def _applies(context: QualificationContext) -> bool:
-    return context.target_level in COUNTY_LEADING_LEVELS
-
-
 def check_work_years(context: QualificationContext) -> CheckResult | None:
-    if not _applies(context):
+    rules = basic_rules(context)
+    if rules is None or not rules.work_months:
         return None
     code, label = "work_years", "工作年限"
+    needed = format_months(rules.work_months)
     started = context.cadre.work_started_month
     if not started:
         return CheckResult(code, label, CheckOutcome.WARNING, "未填写参加工作时间，无法核对工作年限")
     months = months_between(started, context.on_date)
     worked = f"{format_year_month(started)}参加工作，至今{format_months(months)}"
-    if months >= MIN_WORK_MONTHS:
-        return CheckResult(code, label, CheckOutcome.PASS, f"{worked}，具有5年以上工作经历")
+    if months >= rules.work_months:
+        return CheckResult(code, label, CheckOutcome.PASS, f"{worked}，具有{needed}以上工作经历")
     return CheckResult(
-        code, label, CheckOutcome.FAIL, f"{worked}，不足5年（提拔担任县处级领导职务应当具有5年以上工作经历）"
+        code,
+        label,
+        CheckOutcome.FAIL,
+        f"{worked}，不足{needed}（提拔担任{rules.words}领导职务应当具有{needed}以上工作经历）",
     )
 
 
 def check_education(context: QualificationContext) -> CheckResult | None:
-    if not _applies(context):
+    rules = basic_rules(context)
+    if rules is None or rules.education not in EDUCATION_ORDER:
         return None
     code, label = "education", "文化程度"
     education = context.cadre.education
     if not education:
         return CheckResult(code, label, CheckOutcome.WARNING, "未填写学历，无法核对文化程度")
-    if education in ACCEPTED_EDUCATION:
-        return CheckResult(code, label, CheckOutcome.PASS, f"学历为{education}，具有大学专科以上文化程度")
+    floor = EDUCATION_ORDER.index(rules.education)
+    wanted = "大学专科" if rules.education == EducationLevel.COLLEGE else rules.education
+    if education in EDUCATION_ORDER and EDUCATION_ORDER.index(education) <= floor:
+        return CheckResult(code, label, CheckOutcome.PASS, f"学历为{education}，具有{wanted}以上文化程度")
     return CheckResult(
         code,
         label,
         CheckOutcome.FAIL,
-        f"学历为{education}，提拔担任县处级领导职务一般应当具有大学专科以上文化程度",
+        f"学历为{education}，提拔担任{rules.words}领导职务一般应当具有{wanted}以上文化程度",
     )
 
 
 def check_retirement_age(context: QualificationContext) -> CheckResult | None:
-    if not _applies(context):
-        return None
+    """Every appointment, at any level: nobody takes a post at or past the statutory retirement age."""
     code, label = "retirement_age", "年龄"
     cadre = context.cadre
     if not cadre.birth_month or cadre.gender not in RETIREMENT_RULES:
@@ -143,17 +177,19 @@ def check_retirement_age(context: QualificationContext) -> CheckResult | None:
 
 
 def check_grassroots(context: QualificationContext) -> CheckResult | None:
-    if not _applies(context):
+    rules = basic_rules(context)
+    if rules is None or not rules.grassroots_months:
         return None
     code, label = "grassroots", "基层工作经历"
-    rule = "提拔担任县处级领导职务应当具有2年以上基层工作经历"
+    needed = format_months(rules.grassroots_months)
+    rule = f"提拔担任{rules.words}领导职务应当具有{needed}以上基层工作经历"
     months = context.cadre.grassroots_months
     if months is None:
         return CheckResult(code, label, CheckOutcome.WARNING, f"未填写基层工作经历，请在干部档案中补充（{rule}）")
     had = f"基层工作经历{format_months(months)}" if months else "无基层工作经历"
-    if months >= MIN_GRASSROOTS_MONTHS:
-        return CheckResult(code, label, CheckOutcome.PASS, f"{had}，具有2年以上基层工作经历")
-    return CheckResult(code, label, CheckOutcome.FAIL, f"{had}，不足2年（{rule}）")
+    if months >= rules.grassroots_months:
+        return CheckResult(code, label, CheckOutcome.PASS, f"{had}，具有{needed}以上基层工作经历")
+    return CheckResult(code, label, CheckOutcome.FAIL, f"{had}，不足{needed}（{rule}）")
 
 
 # --- time at the lower level -------------------------------------------------------------------------------
@@ -196,7 +232,7 @@ def check_level_years(context: QualificationContext) -> CheckResult | None:
     the level whatever posts of that level were held, which the position history of one post does not give, and
     the appointment service keeps the date when it promotes."""
     cadre = context.cadre
-    step = level_step(cadre.rank, context.target_level)
+    step = level_step(cadre.rank, context.target_level) if context.promotion is not False else None
     if step is None:
         return None
     code, label = "level_years", "任职年限"

@@ -37,6 +37,8 @@ class QualificationContext:
     target_level: str
     on_date: date
     target_position: object | None = None
+    # whether the appointment raises the cadre's level; None when not known (the checks then judge it as one)
+    promotion: bool | None = None
     extra: dict = field(default_factory=dict)
 
 
@@ -103,3 +105,32 @@ def decision_readiness(cadres: list, on_date: date) -> dict[int, list[CheckResul
         for pk, found in provider(cadres, on_date).items():
             results.setdefault(pk, []).extend(found)
     return results
+
+
+# Links from a cadre's file page to what higher apps keep about the cadre (the training transcript …): each app
+# registers the label, the URL name (which takes the cadre's pk) and the permission that shows the link.
+@dataclass(frozen=True)
+class CadreLink:
+    label: str  # translated lazily by the caller
+    url_name: str
+    perm: str = ""
+
+
+_cadre_links: list[CadreLink] = []
+
+
+def register_cadre_link(label, url_name: str, perm: str = "") -> None:
+    link = CadreLink(label, url_name, perm)
+    if link not in _cadre_links:
+        _cadre_links.append(link)
+
+
+def cadre_links(user, cadre) -> list[tuple[str, str]]:
+    """(label, url) of each registered link `user` may follow from `cadre`'s file, in the order registered."""
+    from django.urls import reverse
+
+    return [
+        (link.label, reverse(link.url_name, args=[cadre.pk]))
+        for link in _cadre_links
+        if not link.perm or user.has_perm(link.perm)
+    ]

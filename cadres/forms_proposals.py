@@ -384,11 +384,17 @@ class NoticeStartForm(forms.Form):
 
 
 class NoticeExemptForm(forms.Form):
+    ground = forms.ChoiceField(
+        label=_("Ground for no notice"),
+        choices=AppointmentProposal.NoticeExemption.choices,
+        widget=forms.RadioSelect,
+        help_text=_("The regulations exempt only special posts and candidates already put to notice at the election."),
+    )
     reason = forms.CharField(
-        label=_("Reason for no notice"),
+        label=_("Particulars"),
         max_length=300,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("The exemption the regulations allow, and its basis."),
+        help_text=_("For a special post, its basis; for the election, when and where the notice was published."),
     )
 
 

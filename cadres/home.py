@@ -4,7 +4,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db.models import Count, Q
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from orgdept.core import roles
@@ -77,16 +77,8 @@ def cadre_sections(user) -> list[QueueSection]:
 # --- the appointment procedure: proposals by stage, and the dates to keep in view -----------------------------
 
 
-def _url_or(name: str, args: list, fallback: str) -> str:
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return fallback
-
-
 def proposal_url(pk: int) -> str:
-    """The proposal's page (its address is fixed even before the page's URL name is registered)."""
-    return _url_or("cadres:proposal_detail", [pk], f"/cadres/proposals/{pk}/")
+    return reverse("cadres:proposal_detail", args=[pk])
 
 
 def proposal_label(proposal: AppointmentProposal) -> str:
@@ -179,7 +171,7 @@ def proposal_sections(user, today: date) -> list[QueueSection]:
         .annotate(n=Count("pk"))
         .values_list("status", "n")
     )
-    queue = _url_or("cadres:proposal_list", [], "")
+    queue = reverse("cadres:proposal_list")
     stages = [
         QueueItem(
             label=str(STATUS_WORDS[status]),

@@ -127,6 +127,10 @@ class Position(BaseModel):
     )
     # 地域回避: the heads of the district's party committee, government, discipline commission, organization
     # department, court, procuratorate and police may not be natives of the district
+    # 选举产生的职务 (区长, 乡镇长 …): a promotion into one has no probation
+    elected = models.BooleanField(
+        _("elected post"), default=False, help_text=_("Filled by election: a promotion into it has no probation.")
+    )
     home_area_avoidance = models.BooleanField(
         _("home-area avoidance"),
         default=False,
@@ -429,6 +433,12 @@ class AppointmentProposal(BaseModel):
         TRANSFER = "transfer", _("transfer")
         CONFIRM = "confirm", _("confirmation after probation")
 
+    class NoticeExemption(models.TextChoices):
+        """The cases the 条例 takes out of the pre-appointment notice of a promotion."""
+
+        SPECIAL_POST = "special_post", "特殊岗位"
+        ELECTION = "election", "换届考察时已进行过公示"
+
     class Status(models.TextChoices):
         INITIATED = "initiated", _("initiated")
         RECOMMENDED = "recommended", _("recommended")
@@ -521,14 +531,29 @@ class AppointmentProposal(BaseModel):
     # 讨论决定
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
     decided_by = models.CharField(_("decided by (meeting)"), max_length=100, blank=True)
+    decided_at_plenary = models.BooleanField(_("decided by the plenary"), default=False)
     # 任前公示
     notice_starts_on = models.DateField(_("notice from"), null=True, blank=True)
     notice_ends_on = models.DateField(_("notice until"), null=True, blank=True)
+    notice_exempt_ground = models.CharField(
+        _("ground for no notice"), max_length=16, choices=NoticeExemption.choices, blank=True
+    )
     notice_exempt_reason = models.CharField(_("reason for no notice"), max_length=300, blank=True)
     # 任职 and 试用期
     appointed_on = models.DateField(_("appointed on"), null=True, blank=True)
     probation_ends_on = models.DateField(_("probation ends on"), null=True, blank=True)
     closed_on = models.DateField(_("confirmed or returned on"), null=True, blank=True)
+    # the level, and since when, the appointment took the cadre from: where a failed probation returns them
+    former_level_since = models.DateField(_("at the former level since"), null=True, blank=True)
+    # 试用期满转正 decided by the committee: the appointment whose probation it ends
+    confirms = models.ForeignKey(
+        "self",
+        verbose_name=_("appointment confirmed"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="confirmations",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("entered by"), null=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -551,6 +576,14 @@ class AppointmentProposal(BaseModel):
                 condition=Q(exceptional=False) | ~Q(exceptional_reason=""), name="proposal_exception_has_reason"
             ),
             models.CheckConstraint(
+                condition=Q(notice_exempt_ground="") | ~Q(notice_exempt_reason=""),
+                name="proposal_notice_exemption_explained",
+            ),
+            models.CheckConstraint(
+                condition=~Q(action="confirm") | Q(confirms__isnull=False),
+                name="proposal_confirmation_names_appointment",
+            ),
+            models.CheckConstraint(
                 condition=Q(notice_ends_on__isnull=True) | Q(notice_ends_on__gt=F("notice_starts_on")),
                 name="proposal_notice_dates",
             ),
@@ -571,6 +604,13 @@ class AppointmentProposal(BaseModel):
 
     def __str__(self):
         return f"{self.cadre} {self.get_action_display()}"
+
+    @property
+    def notice_exemption(self) -> str:
+        """免予公示: the ground the 条例 allows, and the particulars."""
+        if not self.notice_exempt_ground:
+            return self.notice_exempt_reason
+        return f"{self.get_notice_exempt_ground_display()}（{self.notice_exempt_reason}）"
 
 
 class ProposalTransition(models.Model):

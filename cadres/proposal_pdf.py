@@ -24,7 +24,7 @@ from orgdept.core.yearmonth import age_on, format_year_month
 from .approval_form import FormOptions, birth_date_of, cadres_for_forms, render_forms_pdf
 from .home import post_label
 from .models import AppointmentProposal, Education, Inspection, PositionTenure, ProposalRound
-from .services.proposals import PROBATION, required_steps
+from .services.proposals import PROBATION, appointment_problems, required_steps
 
 Status = AppointmentProposal.Status
 Action = AppointmentProposal.Action
@@ -54,8 +54,20 @@ PROPOSAL_KINDS = {
 
 # a proposal withdrawn or not passed is not printed for the meeting, nor announced
 LEFT_OUT = (Status.WITHDRAWN, Status.REJECTED)
-# the committee has decided: an appointment notice can be issued (and reissued later for the file)
+# the committee has decided: an appointment notice can be issued once nothing stands before the appointment (the
+# notice ended, its objections resolved), and reissued later for the file
 DECIDED = (Status.DECIDED, Status.NOTICE, Status.APPOINTED, Status.CONFIRMED, Status.RETURNED)
+IN_OFFICE = (Status.APPOINTED, Status.CONFIRMED, Status.RETURNED)
+
+
+def notice_issuable(proposal: AppointmentProposal, today: date) -> bool:
+    """Whether the 任免通知 may go out for the proposal: appointed already, or decided with nothing left before the
+    appointment."""
+    if proposal.status in IN_OFFICE:
+        return True
+    return proposal.status in DECIDED and not appointment_problems(proposal, today)
+
+
 NUMERALS = "零一二三四五六七八九十"
 BLANK = "＿＿＿＿＿＿"
 
@@ -300,7 +312,8 @@ def covered(kind: str, subject: Subject) -> list[AppointmentProposal]:
     if proposal is not None:
         return list(rows.filter(pk=proposal.pk))
     if kind == APPOINTMENT_NOTICE:
-        return list(rows.filter(status__in=DECIDED))
+        today = timezone.localdate()
+        return [p for p in rows.filter(status__in=DECIDED) if notice_issuable(p, today)]
     return list(rows.exclude(status__in=LEFT_OUT))
 
 
@@ -315,8 +328,11 @@ def document_refusal(kind: str, subject: Subject) -> str | None:
             return f"{name}的任免事项已撤回，不能生成{LABELS[kind]}"
         if kind == PUBLIC_NOTICE and proposal.notice_starts_on is None:
             return f"{name}的任免事项尚未开始任前公示"
-        if kind == APPOINTMENT_NOTICE and proposal.status not in DECIDED:
-            return f"{name}的任免事项尚未经{committee_word()}研究决定，不能生成任免通知"
+        if kind == APPOINTMENT_NOTICE:
+            if proposal.status not in DECIDED:
+                return f"{name}的任免事项尚未经{committee_word()}研究决定，不能生成任免通知"
+            if proposal.status not in IN_OFFICE and (problems := appointment_problems(proposal, timezone.localdate())):
+                return f"{name}暂不能发任免通知：{'；'.join(problems)}"
         return None
     proposals = subject.proposal_round.proposals.all()
     title = subject.proposal_round.title
@@ -325,8 +341,12 @@ def document_refusal(kind: str, subject: Subject) -> str | None:
         and not proposals.filter(notice_starts_on__isnull=False).exclude(status=Status.WITHDRAWN).exists()
     ):
         return f"“{title}”尚无开始任前公示的任免事项"
-    if kind == APPOINTMENT_NOTICE and not proposals.filter(status__in=DECIDED).exists():
-        return f"“{title}”尚无经{committee_word()}研究决定的任免事项"
+    if kind == APPOINTMENT_NOTICE:
+        if not proposals.filter(status__in=DECIDED).exists():
+            return f"“{title}”尚无经{committee_word()}研究决定的任免事项"
+        today = timezone.localdate()
+        if not any(notice_issuable(p, today) for p in proposals.filter(status__in=DECIDED)):
+            return f"“{title}”尚无可以发任免通知的任免事项（须任前公示期满、反映办结）"
     if kind in (APPROVAL_FORMS, SUMMARY) and not proposals.exclude(status__in=LEFT_OUT).exists():
         return f"“{title}”没有在办的任免事项（已撤回或未通过的不列入）"
     return None
@@ -451,7 +471,7 @@ def notice_person(proposal: AppointmentProposal) -> dict:
 
 def _decided_by_words(proposals: list[AppointmentProposal]) -> str:
     """区委常委会, or 区委全委会 when the plenary decided."""
-    plenary = any("全委" in p.decided_by or "全体会议" in p.decided_by for p in proposals)
+    plenary = any(p.decided_at_plenary for p in proposals)
     return f"{committee_word()}{'全委会' if plenary else '常委会'}"
 
 
@@ -568,7 +588,8 @@ def may_request(user, params: dict) -> bool:
 
 
 def may_request_forms(user, params: dict) -> bool:
-    """The 任免审批表 prints the whole cadre file (family, resume): the file's own permission is needed too."""
+    """The 任免审批表 prints the whole cadre file (family, resume), the summary each cadre's birth, education and
+    posts: the file's own permission is needed too."""
     return user.has_perm("cadres.view_cadre") and may_request(user, params)
 
 
@@ -613,7 +634,7 @@ def proposal_document_request(
 def register() -> None:
     for name, render, may in (
         (APPROVAL_FORMS, render_approval_forms, may_request_forms),
-        (SUMMARY, render_summary, may_request),
+        (SUMMARY, render_summary, may_request_forms),
         (PUBLIC_NOTICE, render_public_notice, may_request),
         (APPOINTMENT_NOTICE, render_appointment_notice, may_request),
     ):

@@ -390,7 +390,7 @@ def procedure_strip(proposal: AppointmentProposal, inspection: Inspection | None
                 step.state = "done"
         elif proposal.notice_exempt_reason:
             step.state = "done"
-            step.lines = [_("No notice: %(reason)s") % {"reason": proposal.notice_exempt_reason}]
+            step.lines = [_("No notice: %(reason)s") % {"reason": proposal.notice_exemption}]
         strip.append(step)
 
     appointment = StripStep("appointment", _("Removal") if not proposal.target_position else _("Appointment"), "todo")

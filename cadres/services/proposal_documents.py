@@ -17,6 +17,7 @@ from orgdept.core.audit import audit_log
 from orgdept.core.exceptions import ApplicationError
 
 from ..models import AppointmentProposal, ProposalDocument
+from .records import file_written, files_removed_on_rollback
 
 NAME_MAX_LENGTH = 120
 # characters that have no place in a file name shown and offered for download
@@ -60,6 +61,7 @@ def _check_pdf(data: bytes) -> None:
         raise ApplicationError("PDF文件中没有任何页面（文件可能已损坏）；请重新导出PDF后再上传", field="file")
 
 
+@files_removed_on_rollback()
 @transaction.atomic
 def proposal_document_add(*, proposal: AppointmentProposal, step: str, upload, actor) -> ProposalDocument:
     """Keeps a step's PDF with the proposal: its size within ORGDEPT_MATERIAL_MAX_BYTES, its checksum recorded."""
@@ -84,6 +86,8 @@ def proposal_document_add(*, proposal: AppointmentProposal, step: str, upload, a
         proposal=proposal, step=step, name=name, size=len(data), sha256=checksum, uploaded_by=actor
     )
     document.file.save("document.pdf", ContentFile(data), save=False)
+    # stored before the row: gone again if the transaction rolls back
+    file_written(document.file.storage, document.file.name)
     document.save()
     audit_log(
         actor=actor,

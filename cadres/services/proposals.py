@@ -33,7 +33,7 @@ from ..models import (
 )
 from ..structure import add_months, same_day_months_later
 from .positions import occupancy, quota_check
-from .records import cadre_assign_position
+from .records import cadre_assign_position, cadre_leave_position, cadre_update
 
 Status = AppointmentProposal.Status
 Action = AppointmentProposal.Action
@@ -100,7 +100,9 @@ def required_steps(proposal: AppointmentProposal) -> tuple[str, ...]:
     appointment, an exchange, a transfer or a confirmation an inspection; a removal goes to the committee."""
     if is_promotion(proposal):
         steps = (RECOMMENDATION, INSPECTION, CHECKS, NOTICE)
-        return (*steps, PROBATION) if proposal.target_position.leading else steps
+        target = proposal.target_position
+        # 试用期: promotions into leading posts that are not filled by election
+        return (*steps, PROBATION) if target.leading and not target.elected else steps
     if proposal.action == Action.REMOVE:
         return ()
     return (INSPECTION,)
@@ -140,6 +142,7 @@ def qualification_results(proposal: AppointmentProposal, on: date) -> list[Check
         target_level=proposal.target_position.level,
         on_date=on,
         target_position=proposal.target_position,
+        promotion=proposal.promotion,
         extra={"proposal": proposal},
     )
     return qualification_checks_run(context)
@@ -320,7 +323,22 @@ def proposal_create(
         raise ApplicationError("请填写动议提出人", field="initiated_by")
     if not reason:
         raise ApplicationError("请填写动议理由", field="reason")
-    Cadre.objects.select_for_update().filter(pk=cadre.pk).first()
+    # the level on file as it is now, held until the proposal is saved
+    cadre = Cadre.objects.select_for_update().get(pk=cadre.pk)
+    confirms = None
+    if action == Action.CONFIRM:
+        # 转正 put to the committee: it ends the probation of the appointment to that post
+        confirms = (
+            AppointmentProposal.objects.filter(
+                cadre=cadre, target_position=current_position, status=Status.APPOINTED, probation_ends_on__isnull=False
+            )
+            .order_by("-appointed_on", "-pk")
+            .first()
+        )
+        if confirms is None:
+            raise ApplicationError(f"{cadre.name}任{current_position}不在试用期，无须转正", field="current_position")
+        if confirms.confirmations.filter(status__in=AppointmentProposal.OPEN_STATUSES).exists():
+            raise ApplicationError(f"{cadre.name}的转正事项已在办理中", field="current_position")
     if target_position is not None:
         clash = AppointmentProposal.objects.filter(
             cadre=cadre, target_position=target_position, status__in=AppointmentProposal.OPEN_STATUSES
@@ -341,6 +359,7 @@ def proposal_create(
         reason=reason,
         promotion=promotes(action, cadre.rank, target_position),
         former_level=cadre.rank,
+        confirms=confirms,
         created_by=actor,
     )
     _quota_for_initiation(proposal)
@@ -664,7 +683,7 @@ def proposal_submit(*, proposal: AppointmentProposal, actor, on: date | None = N
     return _transition(proposal, Status.SUBMITTED, actor=actor)
 
 
-class Outcome:
+class DecisionOutcome:
     PASSED = "passed"
     REJECTED = "rejected"
     DEFERRED = "deferred"
@@ -672,12 +691,23 @@ class Outcome:
 
 @transaction.atomic
 def proposal_record_decision(
-    *, proposal: AppointmentProposal, outcome: str, decided_on: date, decided_by: str, actor, note: str = ""
+    *,
+    proposal: AppointmentProposal,
+    outcome: str,
+    decided_on: date,
+    decided_by: str,
+    actor,
+    note: str = "",
+    plenary: bool = False,
 ) -> AppointmentProposal:
     """The committee's vote on the cadre moves the proposal: passed, not passed, or deferred (缓议). The meetings
-    app calls this when it closes the vote on the cadre."""
+    app calls this when it closes the vote on the cadre; `plenary` when the 全委会 decided."""
     proposal = _lock(proposal)
-    target = {Outcome.PASSED: Status.DECIDED, Outcome.REJECTED: Status.REJECTED, Outcome.DEFERRED: Status.DEFERRED}
+    target = {
+        DecisionOutcome.PASSED: Status.DECIDED,
+        DecisionOutcome.REJECTED: Status.REJECTED,
+        DecisionOutcome.DEFERRED: Status.DEFERRED,
+    }
     if outcome not in target:
         raise ValueError(f"unknown outcome {outcome}")
     if proposal.status == target[outcome] and proposal.decided_on == decided_on:
@@ -687,7 +717,11 @@ def proposal_record_decision(
     if decided_on < submitted_on:
         raise ApplicationError(f"讨论决定的时间不能早于提交讨论决定的时间（{submitted_on:%Y年%m月%d日}）")
     _not_future(decided_on, "讨论决定时间", "decided_on")
-    fields = {"decided_on": decided_on, "decided_by": decided_by[:100]} if outcome != Outcome.DEFERRED else {}
+    fields = (
+        {"decided_on": decided_on, "decided_by": decided_by[:100], "decided_at_plenary": plenary}
+        if outcome != DecisionOutcome.DEFERRED
+        else {}
+    )
     return _transition(proposal, target[outcome], actor=actor, reason=note or decided_by, **fields)
 
 
@@ -717,22 +751,35 @@ def notice_start(*, proposal: AppointmentProposal, starts_on: date, actor) -> Ap
         actor=actor,
         notice_starts_on=starts_on,
         notice_ends_on=ends_on,
+        notice_exempt_ground="",
         notice_exempt_reason="",
     )
 
 
 @transaction.atomic
-def notice_exempt(*, proposal: AppointmentProposal, reason: str, actor) -> AppointmentProposal:
-    """Records why a decided promotion is not put to notice (the exemptions the 条例 allows), so it may be
+def notice_exempt(*, proposal: AppointmentProposal, ground: str, reason: str, actor) -> AppointmentProposal:
+    """Records that a decided promotion is not put to notice, on one of the grounds the 条例 allows (a special post,
+    or a candidate already put to notice in the general-election inspection), with the particulars, so it may be
     appointed without one."""
     proposal = _lock(proposal)
     _require_status(proposal, (Status.DECIDED,), "免予公示")
+    if ground not in AppointmentProposal.NoticeExemption.values:
+        raise ApplicationError("请选择免予公示的情形", field="ground")
     reason = reason.strip()
     if not reason:
-        raise ApplicationError("请说明免予公示的理由和依据", field="reason")
+        needed = (
+            "换届考察公示的时间和范围" if ground == AppointmentProposal.NoticeExemption.ELECTION else "岗位特殊的依据"
+        )
+        raise ApplicationError(f"请填写{needed}", field="reason")
+    proposal.notice_exempt_ground = ground
     proposal.notice_exempt_reason = reason[:300]
-    proposal.save(update_fields=["notice_exempt_reason", "updated_at"])
-    audit_log(actor=actor, action="proposal.notice_exempted", obj=proposal, details={"reason": reason})
+    proposal.save(update_fields=["notice_exempt_ground", "notice_exempt_reason", "updated_at"])
+    audit_log(
+        actor=actor,
+        action="proposal.notice_exempted",
+        obj=proposal,
+        details={"ground": AppointmentProposal.NoticeExemption(ground).label, "reason": reason},
+    )
     return proposal
 
 
@@ -818,44 +865,45 @@ def proposal_appoint(*, proposal: AppointmentProposal, appointed_on: date, actor
     if problems := appointment_problems(proposal, appointed_on):
         raise ApplicationError("；".join(problems), field="appointed_on")
     if proposal.action == Action.CONFIRM:
-        # 试用期满转正 decided by the committee: the post and the level stay as they are
+        # 试用期满转正 decided by the committee: the post and the level stay; the appointment's probation ends with it
+        original = _lock(proposal.confirms)
+        if original.status == Status.APPOINTED:
+            if original.probation_ends_on and appointed_on < original.probation_ends_on:
+                raise ApplicationError(
+                    f"试用期至{original.probation_ends_on:%Y年%m月%d日}，期满后才能转正", field="appointed_on"
+                )
+            _transition(
+                original,
+                Status.CONFIRMED,
+                actor=actor,
+                reason=f"经{proposal.decided_by}讨论决定转正",
+                closed_on=appointed_on,
+            )
+        elif original.status != Status.CONFIRMED:
+            raise ApplicationError(f"原任职已按“{STATUS_WORDS[original.status]}”办结，不能再转正")
         return _transition(proposal, Status.CONFIRMED, actor=actor, appointed_on=appointed_on, closed_on=appointed_on)
-    cadre = proposal.cadre
+    # the cadre as it is now, held until the appointment is written: the level left is the one on file today
+    cadre = Cadre.objects.select_for_update().get(pk=proposal.cadre_id)
     target, current = proposal.target_position, proposal.current_position
     promotion = is_promotion(proposal)
     month = appointed_on.replace(day=1)
-    if current is not None:
-        tenure = PositionTenure.objects.select_for_update().filter(cadre=cadre, position=current, is_current=True)
-        tenure = tenure.first()
-        if tenure is None:
-            raise ApplicationError(f"{cadre.name}现已不担任{current}")
+    holds = PositionTenure.objects.filter(cadre=cadre, position=current, is_current=True)
+    if current is not None and not holds.exists():
+        raise ApplicationError(f"{cadre.name}现已不担任{current}")
+    fields = {"appointed_on": appointed_on, "former_level": cadre.rank, "former_level_since": cadre.rank_since_month}
     if target is not None:
         if target.leading and target.level:
             releasing = int(current is not None and current.unit_id == target.unit_id and current.level == target.level)
             quota_check(unit=target.unit, level=target.level, releasing=releasing, cadre=cadre)
         cadre_assign_position(cadre=cadre, position=target, start_month=month, actor=actor)
         cadre.refresh_from_db()
-        if current is not None and current.pk != target.pk:
-            # 任免: the post left ends now, whether or not assigning the new one closed it already
-            PositionTenure.objects.filter(cadre=cadre, position=current, is_current=True).update(
-                is_current=False, end_month=month
-            )
+        # 任免: the post left ends now, unless assigning the new one has closed it already
+        if current is not None and current.pk != target.pk and holds.exists():
+            cadre_leave_position(cadre=cadre, position=current, end_month=month, actor=actor)
         if promotion:
-            cadre.rank = target.level
-            cadre.rank_since_month = month
-            cadre.version += 1
-            cadre.save(update_fields=["rank", "rank_since_month", "version", "updated_at"])
+            cadre_update(cadre=cadre, rank=target.level, rank_since_month=month, actor=actor)
     elif current is not None and proposal.action == Action.REMOVE:
-        PositionTenure.objects.filter(cadre=cadre, position=current, is_current=True).update(
-            is_current=False, end_month=month
-        )
-        remaining = list(
-            PositionTenure.objects.filter(cadre=cadre, is_current=True).select_related("position").order_by("pk")
-        )
-        cadre.current_post = "、".join(t.position.title for t in remaining)
-        cadre.version += 1
-        cadre.save(update_fields=["current_post", "version", "updated_at"])
-    fields = {"appointed_on": appointed_on}
+        cadre_leave_position(cadre=cadre, position=current, end_month=month, actor=actor)
     if PROBATION in required_steps(proposal):
         fields["probation_ends_on"] = same_day_months_later(appointed_on, settings.ORGDEPT_PROBATION_MONTHS)
     return _transition(proposal, Status.APPOINTED, actor=actor, **fields)
@@ -865,7 +913,8 @@ def proposal_appoint(*, proposal: AppointmentProposal, appointed_on: date, actor
 def probation_close(
     *, proposal: AppointmentProposal, confirmed: bool, closed_on: date, reason: str, actor
 ) -> AppointmentProposal:
-    """At the end of probation: confirmed (转正), or returned to the former level."""
+    """At the end of probation: confirmed (转正), or returned to the former level and the date held since. Where the
+    confirmation is put to the committee instead (a 转正 proposal), that proposal closes it."""
     proposal = _lock(proposal)
     done = Status.CONFIRMED if confirmed else Status.RETURNED
     if proposal.status == done:
@@ -873,6 +922,9 @@ def probation_close(
     _require_status(proposal, (Status.APPOINTED,), "办理试用期满转正")
     if proposal.probation_ends_on is None:
         raise ApplicationError("该任职没有试用期")
+    pending = proposal.confirmations.filter(status__in=AppointmentProposal.OPEN_STATUSES).first()
+    if pending is not None:
+        raise ApplicationError(f"转正已作为任免事项提请讨论决定（{pending.round}），须按该事项办理")
     if closed_on < proposal.probation_ends_on:
         raise ApplicationError(f"试用期至{proposal.probation_ends_on:%Y年%m月%d日}，期满后才能办理", field="closed_on")
     _not_future(closed_on, "办理时间", "closed_on")
@@ -881,10 +933,12 @@ def probation_close(
         raise ApplicationError("请填写试用期考核情况", field="reason")
     if not confirmed:
         # 试用期不合格: back to the level held before the promotion; the post itself is a further decision
-        cadre = Cadre.objects.select_for_update().get(pk=proposal.cadre_id)
-        cadre.rank = proposal.former_level
-        cadre.version += 1
-        cadre.save(update_fields=["rank", "version", "updated_at"])
+        cadre_update(
+            cadre=proposal.cadre,
+            rank=proposal.former_level,
+            rank_since_month=proposal.former_level_since,
+            actor=actor,
+        )
     return _transition(proposal, done, actor=actor, reason=reason, closed_on=closed_on)
 
 
@@ -893,26 +947,34 @@ def probation_close(
 
 def proposal_readiness(cadres: list[Cadre], on: date) -> dict[int, list[CheckResult]]:
     """For `cadres.extensions.decision_readiness`: a cadre whose proposal is under way may be put to the committee
-    only once the proposal is before it and its gate is still open on the meeting's date. One query for cadres with
-    no proposal under way; each proposal before the committee is checked again."""
+    once a proposal of theirs is before it and its gate is still open on the meeting's date; another proposal of
+    the same cadre at an earlier stage (a second post being prepared) does not hold that one back. A cadre with only
+    proposals still being prepared may not go yet. One query for cadres with no proposal under way."""
     results: dict[int, list[CheckResult]] = {}
     under_way = AppointmentProposal.objects.filter(
         cadre__in=[c.pk for c in cadres], status__in=AppointmentProposal.OPEN_STATUSES
     ).select_related("cadre", "target_position__unit", "recommendation")
+    by_cadre: dict[int, list[AppointmentProposal]] = {}
     for proposal in under_way:
-        found = results.setdefault(proposal.cadre_id, [])
-        if proposal.status in (Status.SUBMITTED, Status.DEFERRED):
+        by_cadre.setdefault(proposal.cadre_id, []).append(proposal)
+    for cadre_id, proposals in by_cadre.items():
+        found = results.setdefault(cadre_id, [])
+        before = [p for p in proposals if p.status in (Status.SUBMITTED, Status.DEFERRED)]
+        for proposal in before:
             for problem in decision_gate(proposal, on).problems:
                 found.append(CheckResult("proposal", "任免程序", CheckOutcome.FAIL, problem))
-        elif proposal.status in (Status.INITIATED, Status.RECOMMENDED, Status.INSPECTED):
-            found.append(
-                CheckResult(
-                    "proposal",
-                    "任免程序",
-                    CheckOutcome.FAIL,
-                    f"任免事项处于“{STATUS_WORDS[proposal.status]}”阶段，尚未提交讨论决定",
+        if before:
+            continue
+        for proposal in proposals:
+            if proposal.status in (Status.INITIATED, Status.RECOMMENDED, Status.INSPECTED):
+                found.append(
+                    CheckResult(
+                        "proposal",
+                        "任免程序",
+                        CheckOutcome.FAIL,
+                        f"任免事项处于“{STATUS_WORDS[proposal.status]}”阶段，尚未提交讨论决定",
+                    )
                 )
-            )
     return results
 
 

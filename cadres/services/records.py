@@ -405,6 +405,31 @@ def cadre_assign_position(
 
 
 @transaction.atomic
+def cadre_leave_position(*, cadre: Cadre, position: Position, end_month: date, actor) -> Cadre:
+    """Ends the cadre's tenure of one post from `end_month` (免职); the posts still held remain their current post."""
+    cadre = _locked(cadre, None)
+    tenure = _lock_rows(PositionTenure.objects.filter(cadre=cadre, position=position, is_current=True)).first()
+    if tenure is None:
+        raise ApplicationError(f"{cadre.name}现已不担任{position}")
+    if tenure.start_month and end_month < tenure.start_month:
+        raise ApplicationError(f"免职时间早于任{position.title}的起始时间{format_year_month(tenure.start_month)}")
+    tenure.is_current = False
+    tenure.end_month = end_month
+    tenure.save(update_fields=["is_current", "end_month"])
+    remaining = PositionTenure.objects.filter(cadre=cadre, is_current=True).select_related("position").order_by("pk")
+    cadre.current_post = "、".join(t.position.title for t in remaining)
+    cadre.version += 1
+    cadre.save(update_fields=["current_post", "version", "updated_at"])
+    audit_log(
+        actor=actor,
+        action="cadre.position_left",
+        obj=cadre,
+        details={"position": str(position), "to": format_year_month(end_month)},
+    )
+    return cadre
+
+
+@transaction.atomic
 def cadre_set_education(
     *, cadre: Cadre, actor, full_time: EducationEntry, in_service: EducationEntry, expected_version: int | None = None
 ) -> Cadre:
@@ -523,7 +548,7 @@ def files_removed_on_rollback():
 
     Storage is not transactional: a file written in a transaction that rolls back would stay with
     nothing referring to it. Put around (outside) an atomic block, a raise means that block rolled back,
-    so the files its services wrote (see `_file_written`) go; the files of a block that succeeds pass to
+    so the files its services wrote (see `file_written`) go; the files of a block that succeeds pass to
     the enclosing block, to go if that one fails. An enclosing transaction that rolls back without one
     of these blocks around it is not seen.
     """
@@ -546,7 +571,7 @@ def files_removed_on_rollback():
         _written_files.reset(token)
 
 
-def _file_written(storage, name: str) -> None:
+def file_written(storage, name: str) -> None:
     files = _written_files.get()
     if files is not None:
         files.append((storage, name))
@@ -560,7 +585,7 @@ def cadre_set_photo(*, cadre: Cadre, content: bytes | None, actor) -> Cadre:
     cadre.version += 1
     if content:
         cadre.photo.save("photo.jpg", ContentFile(photo_normalize(content)), save=False)
-        _file_written(cadre.photo.storage, cadre.photo.name)
+        file_written(cadre.photo.storage, cadre.photo.name)
     else:
         cadre.photo = ""
     cadre.save(update_fields=["photo", "version", "updated_at"])

@@ -8,21 +8,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect
-from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_http_methods
 
 from orgdept.core.exceptions import ApplicationError
 
 from ..permissions import access_proposal, access_round
 from ..proposal_pdf import PROPOSAL_KINDS, ROUND_KINDS, proposal_document_request
-
-
-def _page(name: str, pk: int, fallback: str) -> str:
-    """The page to go back to with the refusal: the round's or proposal's page where it exists."""
-    try:
-        return reverse(name, args=[pk])
-    except NoReverseMatch:
-        return fallback
 
 
 @login_required
@@ -37,7 +28,7 @@ def round_document(request, pk: int, kind: str):
         document = proposal_document_request(kind=document_kind, proposal_round=proposal_round, actor=request.user)
     except ApplicationError as exc:
         messages.error(request, exc.message)
-        return redirect(_page("cadres:round_detail", pk, "/cadres/"))
+        return redirect("cadres:round_detail", pk=pk)
     return redirect("core:document_detail", pk=document.pk)
 
 
@@ -53,5 +44,5 @@ def proposal_document(request, pk: int, kind: str):
         document = proposal_document_request(kind=document_kind, proposal=proposal, actor=request.user)
     except ApplicationError as exc:
         messages.error(request, exc.message)
-        return redirect(_page("cadres:proposal_detail", pk, f"/cadres/proposals/{pk}/"))
+        return redirect("cadres:proposal_detail", pk=pk)
     return redirect("core:document_detail", pk=document.pk)

@@ -3,7 +3,6 @@ and the form of the step it stands at, democratic recommendations, step document
 
 from __future__ import annotations
 
-from contextlib import suppress
 from datetime import date
 
 from django.conf import settings
@@ -13,7 +12,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMix
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
@@ -90,11 +89,10 @@ CANDIDATE_ROWS = 6
 
 
 def _optional_link(links: list, key: str, label, url_name: str, perm: str, user) -> None:
-    """A link to a page another part of the section provides, once it exists."""
+    """A link to another page of the section, for those who may see it."""
     if not user.has_perm(perm):
         return
-    with suppress(NoReverseMatch):
-        links.append((key, label, reverse(url_name)))
+    links.append((key, label, reverse(url_name)))
 
 
 def section_links(user) -> list[tuple[str, str, str]]:
@@ -144,15 +142,12 @@ PROPOSAL_DOCUMENTS = (
 
 
 def document_links(url_name: str, pk: int, kinds, statuses: set[str]) -> list[tuple[str, str]]:
-    """(label, url) of each document that applies to the stages present, once the documents' pages exist."""
+    """(label, url) of each document that applies to the stages present."""
     links = []
     for kind, label, stages in kinds:
         if stages and not statuses & set(stages):
             continue
-        try:
-            links.append((label, reverse(url_name, args=[pk, kind])))
-        except NoReverseMatch:
-            return []
+        links.append((label, reverse(url_name, args=[pk, kind])))
     return links
 
 
@@ -340,6 +335,8 @@ def _picked(form) -> int | None:
 @login_required
 def round_detail(request, pk: int):
     proposal_round = access_round(request.user, pk)
+    # the round's page names each cadre with the post proposed: personnel data, so its reading is recorded
+    audit_log(actor=request.user, action="proposal_round.viewed", obj=proposal_round)
     return _round_page(request, proposal_round)
 
 
@@ -613,7 +610,7 @@ def _notice(proposal, data, actor):
 
 
 def _exempt(proposal, data, actor):
-    return procedure.notice_exempt(proposal=proposal, reason=data["reason"], actor=actor)
+    return procedure.notice_exempt(proposal=proposal, ground=data["ground"], reason=data["reason"], actor=actor)
 
 
 def _objection(proposal, data, actor):

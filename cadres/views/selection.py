@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from orgdept.core.audit import audit_log
 from orgdept.core.exceptions import ApplicationError
 from orgdept.core.forms import add_service_error, form_status
 from orgdept.core.listing import FilteredListView
@@ -237,6 +238,8 @@ def _detail(
 @login_required
 def selection_detail(request, pk: int):
     selection = access_selection(request.user, pk)
+    # applicants' scores and ranks are personnel data: their reading is recorded
+    audit_log(actor=request.user, action="selection.viewed", obj=selection)
     return _detail(request, selection)
 
 

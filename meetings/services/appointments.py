@@ -20,6 +20,7 @@ from .topics import material_add, topic_cadre_add, topic_create, topic_route
 
 Action = AppointmentProposal.Action
 DEFER_OPTION = "缓议"
+AGAINST_OPTION = "不同意"
 
 
 def proposal_wording(proposal: AppointmentProposal) -> str:
@@ -162,14 +163,19 @@ def _decided_by(item: AgendaItem) -> str:
 
 
 def _cadre_outcome(result: ItemResult, tied: bool) -> str:
-    """Passed → decided; a tie for the last post, or more 缓议 than 不同意, → deferred; otherwise not passed."""
+    """Passed → decided. Not passed → deferred (缓议) when a tie for the last post leaves it open or more members
+    asked to defer than voted against; otherwise not passed."""
     if result.passed:
-        return procedure.Outcome.PASSED
+        return procedure.DecisionOutcome.PASSED
     deferrals = result.counts.get(DEFER_OPTION, 0)
-    against = sum(n for option, n in result.counts.items() if option not in (DEFER_OPTION,)) - result.votes_for
-    if tied or (deferrals and deferrals >= against):
-        return procedure.Outcome.DEFERRED
-    return procedure.Outcome.REJECTED
+    against = result.counts.get(AGAINST_OPTION, 0)
+    if tied or deferrals > against:
+        return procedure.DecisionOutcome.DEFERRED
+    return procedure.DecisionOutcome.REJECTED
+
+
+def _plenary(item: AgendaItem) -> bool:
+    return item.meeting.meeting_type.code == MeetingType.Code.PLENARY
 
 
 def proposals_follow_vote(*, item: AgendaItem, tied: set[int], actor) -> None:
@@ -188,6 +194,7 @@ def proposals_follow_vote(*, item: AgendaItem, tied: set[int], actor) -> None:
             outcome=_cadre_outcome(result, row.pk in tied),
             decided_on=_decided_on(item),
             decided_by=_decided_by(item),
+            plenary=_plenary(item),
             actor=actor,
             note=result.rule,
         )
@@ -199,9 +206,10 @@ def proposals_follow_deferral(*, item: AgendaItem, reason: str, actor) -> None:
     for row in item.topic.cadres.filter(appointment_proposal__status=submitted).select_related("appointment_proposal"):
         procedure.proposal_record_decision(
             proposal=row.appointment_proposal,
-            outcome=procedure.Outcome.DEFERRED,
+            outcome=procedure.DecisionOutcome.DEFERRED,
             decided_on=_decided_on(item),
             decided_by=_decided_by(item),
+            plenary=_plenary(item),
             actor=actor,
             note=reason,
         )

@@ -247,11 +247,16 @@ ORGDEPT_APPOINTMENT_NOTICE_TO = env.str(
 )
 # 乡科级 promotions (正科/副科 posts): the 条例 sets its numbers for 县处级 only, so these are local rules.
 # deputy_to_head_months: time at 副科级 before a 正科级 post, by default the central 县处级 number (2 years);
-# 0 turns the rule off. (The other time rule, lower head → higher deputy, has no 乡科级 case: no level below
-# 副科级 is kept.) ORGDEPT_SECTION_LEVEL_RULES overrides, e.g. "deputy_to_head_months=36".
+# work_months: years of work (3 by default); grassroots_months: grassroots experience (off by default);
+# education: the lowest accepted education (大专 by default; 研究生, 大学, 大专, 中专, or blank for none).
+# 0 turns a number off. (The other time rule, lower head → higher deputy, has no 乡科级 case: no level below
+# 副科级 is kept.) ORGDEPT_SECTION_LEVEL_RULES overrides, e.g. "deputy_to_head_months=36,grassroots_months=24".
 ORGDEPT_SECTION_LEVEL_RULES = {
     "deputy_to_head_months": 24,
-    **env.dict("ORGDEPT_SECTION_LEVEL_RULES", cast={"value": int}, default={}),
+    "work_months": 36,
+    "grassroots_months": 0,
+    "education": "大专",
+    **env.dict("ORGDEPT_SECTION_LEVEL_RULES", default={}),
 }
 # 任职回避: a post whose unit name or title has one of these words does 组织/人事/纪检/监察/审计/财务 work; a cadre
 # may not hold one in a body that a close relative leads.
@@ -287,3 +292,27 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 ORGDEPT_SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+
+# Training
+# 干部教育培训工作条例 (2023), the credit-hour requirement per rank group: "county" is 县处级 and above
+# (cadres.models.COUNTY_LEVEL_RANKS), "section" every other rank (乡科级 and below). "rolling": `hours` in the
+# `years` ending on the day asked about (from the day after the same date `years` earlier); "calendar_year":
+# `hours` in each calendar year, due on 31 December.
+ORGDEPT_TRAINING_REQUIREMENTS = {
+    "county": {
+        "label": "县处级以上领导干部",
+        "period": "rolling",
+        "years": env.int("ORGDEPT_TRAINING_COUNTY_YEARS", default=5),
+        "hours": env.int("ORGDEPT_TRAINING_COUNTY_HOURS", default=550),
+    },
+    "section": {
+        "label": "乡科级及以下干部",
+        "period": "calendar_year",
+        "hours": env.int("ORGDEPT_TRAINING_SECTION_HOURS", default=90),
+    },
+}
+# Cadres called up to a class are told this many days before it starts.
+ORGDEPT_TRAINING_CLASS_NOTICE_DAYS = env.int("ORGDEPT_TRAINING_CLASS_NOTICE_DAYS", default=3)
+# From this day of the year (MM-DD, the fourth quarter by default) cadres short of the year's hours are reminded
+# weekly, and 培训科 get the shortfalls per unit.
+ORGDEPT_TRAINING_SHORTFALL_REMINDERS_FROM = env.str("ORGDEPT_TRAINING_SHORTFALL_REMINDERS_FROM", default="10-01")

@@ -1,4 +1,5 @@
-"""The built-in qualification checks for promotion to 正处级/副处级: work years, education, retirement age."""
+"""The built-in qualification checks: work years and education for promotions (central numbers for 正处级/副处级,
+local settings for 正科级/副科级), the retirement age for every appointment."""
 
 from __future__ import annotations
 
@@ -26,8 +27,8 @@ MALE, FEMALE = Cadre.Gender.MALE, Cadre.Gender.FEMALE
 CODES = {check.code for check in BUILT_IN_CHECKS}
 
 
-def context(cadre, *, on: date, level: str = Rank.FU_CHU) -> QualificationContext:
-    return QualificationContext(cadre=cadre, target_level=level, on_date=on)
+def context(cadre, *, on: date, level: str = Rank.FU_CHU, promotion: bool | None = None) -> QualificationContext:
+    return QualificationContext(cadre=cadre, target_level=level, on_date=on, promotion=promotion)
 
 
 def file(**fields) -> Cadre:
@@ -172,11 +173,49 @@ def test_the_checks_are_registered():
     assert [c.code for c in qualification_checks() if c.code in CODES] == ["work_years", "education", "retirement_age"]
 
 
-@pytest.mark.parametrize("level", [Rank.ZHENG_KE, Rank.FU_KE, Rank.DIAOYANYUAN_1, ""])
-def test_the_checks_do_not_judge_other_levels(level):
+@pytest.mark.parametrize(
+    ("started", "on", "outcome"),
+    [(date(2023, 7, 1), date(2026, 6, 30), CheckOutcome.FAIL), (date(2023, 7, 1), date(2026, 7, 1), CheckOutcome.PASS)],
+)
+def test_section_level_promotions_need_the_local_years_of_work(started, on, outcome):
+    result = check_work_years(context(file(work_started_month=started), on=on, level=Rank.ZHENG_KE))
+    assert result.outcome == outcome
+    if outcome == CheckOutcome.FAIL:
+        assert result.reason == (
+            "2023.07参加工作，至今2年11个月，不足3年（提拔担任乡科级（本地规定）领导职务应当具有3年以上工作经历）"
+        )
+
+
+def test_section_level_numbers_are_settings(settings):
     cadre = file(work_started_month=date(2025, 1, 1), education="中专")
-    for check in BUILT_IN_CHECKS:
-        assert check.run(context(cadre, on=date(2026, 7, 1), level=level)) is None
+    assert check_education(context(cadre, on=date(2026, 7, 1), level=Rank.FU_KE)).outcome == CheckOutcome.FAIL
+    settings.ORGDEPT_SECTION_LEVEL_RULES = {"work_months": "0", "education": "中专"}
+    assert check_work_years(context(cadre, on=date(2026, 7, 1), level=Rank.FU_KE)) is None
+    assert check_education(context(cadre, on=date(2026, 7, 1), level=Rank.FU_KE)).outcome == CheckOutcome.PASS
+    settings.ORGDEPT_SECTION_LEVEL_RULES = {"education": ""}
+    assert check_education(context(cadre, on=date(2026, 7, 1), level=Rank.FU_KE)) is None
+
+
+@pytest.mark.parametrize("level", [Rank.DIAOYANYUAN_1, ""])
+def test_official_ranks_are_not_judged_for_experience(level):
+    cadre = file(work_started_month=date(2025, 1, 1), education="中专")
+    assert check_work_years(context(cadre, on=date(2026, 7, 1), level=level)) is None
+    assert check_education(context(cadre, on=date(2026, 7, 1), level=level)) is None
+
+
+@pytest.mark.parametrize("level", [Rank.FU_CHU, Rank.ZHENG_KE])
+def test_a_move_that_is_no_promotion_is_judged_for_age_only(level):
+    cadre = file(work_started_month=date(2025, 1, 1), education="中专", **NEAR_RETIREMENT)
+    on = date(2026, 7, 1)
+    assert check_work_years(context(cadre, on=on, level=level, promotion=False)) is None
+    assert check_education(context(cadre, on=on, level=level, promotion=False)) is None
+    assert check_retirement_age(context(cadre, on=on, level=level, promotion=False)).outcome == CheckOutcome.FAIL
+
+
+@pytest.mark.parametrize("level", [Rank.ZHENG_KE, Rank.FU_KE, Rank.DIAOYANYUAN_1, ""])
+def test_the_retirement_age_binds_every_level(level):
+    result = check_retirement_age(context(file(**NEAR_RETIREMENT), on=date(2026, 7, 1), level=level))
+    assert result.reason == "已达到法定退休年龄60岁4个月（2026.07）"
 
 
 def test_cadre_qualification_results_runs_the_checks_on_a_cadre_file(db):
@@ -193,4 +232,11 @@ def test_cadre_qualification_results_runs_the_checks_on_a_cadre_file(db):
     assert results["education"].outcome == CheckOutcome.FAIL
     assert results["retirement_age"].outcome == CheckOutcome.WARNING
     assert "2026.07" in results["retirement_age"].reason
-    assert [r for r in cadre_qualification_results(cadre, Rank.ZHENG_KE, date(2026, 1, 15)) if r.code in CODES] == []
+    section = {
+        r.code: r for r in cadre_qualification_results(cadre, Rank.ZHENG_KE, date(2026, 1, 15)) if r.code in CODES
+    }
+    assert {code: r.outcome for code, r in section.items()} == {
+        "work_years": CheckOutcome.PASS,
+        "education": CheckOutcome.FAIL,
+        "retirement_age": CheckOutcome.WARNING,
+    }

@@ -186,7 +186,7 @@ def decide(*proposals, staff, on=date(2026, 9, 28)):
     with time_machine.travel(datetime(on.year, on.month, on.day, 16, 0, tzinfo=SHANGHAI), tick=False):
         return [
             svc.proposal_record_decision(
-                proposal=p, outcome=svc.Outcome.PASSED, decided_on=on, decided_by="区委第5次常委会", actor=staff
+                proposal=p, outcome=svc.DecisionOutcome.PASSED, decided_on=on, decided_by="区委第5次常委会", actor=staff
             )
             for p in proposals
         ]
@@ -350,7 +350,14 @@ def test_no_notice_before_the_notice_starts(batch, staff):
 
 def test_the_appointment_notice_words_each_decision_and_the_probation(batch, staff, frozen):
     decide(batch.li, batch.chen, batch.wang, staff=staff)
-    frozen.move_to(datetime(2026, 10, 12, 10, 0, tzinfo=SHANGHAI))
+    to_notice(batch.li, batch.chen, staff=staff)
+    # while the promotions are on notice, the notice can carry only the removal
+    frozen.move_to(datetime(2026, 9, 30, 10, 0, tzinfo=SHANGHAI))
+    (text,) = pages(render(docs.APPOINTMENT_NOTICE, staff, round=batch.round.pk))
+    assert "关于王刚同志免职的通知" in flat(text) and "李明" not in flat(text)
+    with pytest.raises(ApplicationError, match="李明暂不能发任免通知：任前公示至2026年10月"):
+        docs.proposal_document_request(kind=docs.APPOINTMENT_NOTICE, proposal=batch.li, actor=staff)
+    frozen.move_to(datetime(2026, 10, 20, 10, 0, tzinfo=SHANGHAI))
     (text,) = pages(render(docs.APPOINTMENT_NOTICE, staff, round=batch.round.pk))
     text = flat(text)
     assert text.startswith("中共云岭区委文件＿＿〔2026〕＿＿号中共云岭区委关于李明等同志任免职务的通知")
@@ -361,14 +368,15 @@ def test_the_appointment_notice_words_each_decision_and_the_probation(batch, sta
         "免去王刚的区财政局副局长（分管预算）职务。"
         "李明、陈静同志试用期一年。"
     ) in text
-    assert text.endswith("中共云岭区委2026年10月12日—1—")
+    assert text.endswith("中共云岭区委2026年10月20日—1—")
     assert "孙丽" not in text
 
 
-def test_one_proposals_appointment_notice(batch, staff, settings):
+def test_one_proposals_appointment_notice(batch, staff, settings, frozen):
     settings.ORGDEPT_COMMITTEE_NAME = "中共云岭县委"
     settings.ORGDEPT_APPOINTMENT_NOTICE_PREFIX = "云委干"
     decide(batch.wang, staff=staff)
+    frozen.move_to(datetime(2026, 9, 29, 10, 0, tzinfo=SHANGHAI))
     (text,) = pages(render(docs.APPOINTMENT_NOTICE, staff, proposal=batch.wang.pk))
     text = flat(text)
     assert "中共云岭县委文件云委干〔2026〕＿＿号中共云岭县委关于王刚同志免职的通知" in text
@@ -413,9 +421,10 @@ def test_a_round_document_is_asked_for_rendered_and_audited(batch, staff, client
     assert sorted(on_files) == sorted(str(p.cadre_id) for p in (batch.li, batch.chen, batch.wang))
 
 
-def test_each_kind_is_asked_for_by_its_address(batch, staff, client, django_capture_on_commit_callbacks):
+def test_each_kind_is_asked_for_by_its_address(batch, staff, client, django_capture_on_commit_callbacks, frozen):
     decide(batch.li, batch.chen, batch.wang, staff=staff)
     to_notice(batch.li, batch.chen, staff=staff)
+    frozen.move_to(datetime(2026, 10, 20, 10, 0, tzinfo=SHANGHAI))  # the notice over: 任免通知 may go out
     asked = [
         (
             "cadres:round_document",

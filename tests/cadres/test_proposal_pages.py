@@ -150,7 +150,11 @@ def decided(proposal, posts, staff, on=date(2026, 6, 2)):
     proposal = submitted(proposal, posts, staff)
     with time_machine.travel(datetime(on.year, on.month, on.day, 9, 0), tick=False):
         return svc.proposal_record_decision(
-            proposal=proposal, outcome=svc.Outcome.PASSED, decided_on=on, decided_by="区委第5次常委会", actor=staff
+            proposal=proposal,
+            outcome=svc.DecisionOutcome.PASSED,
+            decided_on=on,
+            decided_by="区委第5次常委会",
+            actor=staff,
         )
 
 
@@ -742,9 +746,12 @@ def test_notice_exemption_then_start_with_its_end_date(client, staff, posts, pro
     preview = client.get(reverse("cadres:proposal_notice_end", args=[proposal.pk]), {"notice-starts_on": "2026-06-18"})
     # over the Dragon Boat holiday (06-19): 06-18, 06-22, 06-23, 06-24, 06-25
     assert "2026年6月25日" in preview.content.decode()
-    chinese_error(client.post(step_url(proposal, "exempt"), {"exempt-reason": ""}), "exempt-reason")
-    assert client.post(step_url(proposal, "exempt"), {"exempt-reason": "按规定免予公示"}).status_code == 302
-    assert 'data-testid="notice-exempt"' in client.get(detail_url(proposal)).content.decode()
+    chinese_error(client.post(step_url(proposal, "exempt"), {"exempt-reason": "按规定"}), "exempt-ground")
+    chinese_error(client.post(step_url(proposal, "exempt"), {"exempt-ground": "election"}), "exempt-reason")
+    exempt = {"exempt-ground": "election", "exempt-reason": "2026年4月换届考察时已在全区范围公示"}
+    assert client.post(step_url(proposal, "exempt"), exempt).status_code == 302
+    page = client.get(detail_url(proposal)).content.decode()
+    assert "换届考察时已进行过公示（2026年4月换届考察时已在全区范围公示）" in page
     with time_machine.travel(datetime(2026, 6, 3, 9, 0), tick=False):
         client.force_login(staff)
         error = chinese_error(
@@ -923,3 +930,29 @@ def test_others_cannot_download_a_step_document(client, staff, trainer, proposal
     client.force_login(trainer)
     assert client.get(reverse("cadres:proposal_document_download", args=[document.pk])).status_code == 404
     assert not AuditEvent.objects.filter(action="proposal.document_downloaded").exists()
+
+
+def test_a_step_document_stored_in_a_transaction_that_rolls_back_is_removed(staff, proposal, settings, tmp_path):
+    from django.core.files.storage import default_storage
+    from django.db import transaction
+
+    from cadres.services.records import files_removed_on_rollback
+
+    settings.MEDIA_ROOT = tmp_path
+    stored = []
+    with pytest.raises(RuntimeError), files_removed_on_rollback(), transaction.atomic():
+        document = proposal_document_add(
+            proposal=proposal, step="initiation", upload=SimpleUploadedFile("动议.pdf", pdf_bytes()), actor=staff
+        )
+        stored.append(document.file.name)
+        assert default_storage.exists(document.file.name)
+        raise RuntimeError("a later step of the same transaction failed")
+    assert not default_storage.exists(stored[0])
+    assert not ProposalDocument.objects.exists()
+
+
+def test_reading_a_round_is_recorded(client, staff, proposal):
+    client.force_login(staff)
+    assert client.get(reverse("cadres:round_detail", args=[proposal.round_id])).status_code == 200
+    event = AuditEvent.objects.get(action="proposal_round.viewed")
+    assert (event.actor_username, event.object_id) == ("ganbu", str(proposal.round_id))

@@ -5,7 +5,7 @@ notice over a holiday with its make-up workday, the appointment's quota and posi
 from __future__ import annotations
 
 import threading
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 import time_machine
@@ -27,6 +27,8 @@ from orgdept.core.models import AuditEvent
 from tests.cadres.factories import make_cadre, make_unit
 
 S = AppointmentProposal.Status
+SPECIAL_POST = AppointmentProposal.NoticeExemption.SPECIAL_POST
+ELECTION = AppointmentProposal.NoticeExemption.ELECTION
 A = AppointmentProposal.Action
 TODAY = date(2026, 6, 1)
 
@@ -115,12 +117,12 @@ def recommend(position, cadres, staff, *, held_on=date(2026, 3, 10), kind=Recomm
     )
 
 
-def inspect(proposal, staff, *, started_on=date(2026, 3, 20)):
+def inspect(proposal, staff, *, started_on=date(2026, 3, 20), ended_on=date(2026, 3, 25)):
     return svc.inspection_record(
         proposal=proposal,
         team="区委组织部考察组（组长：王组织）",
         started_on=started_on,
-        ended_on=date(2026, 3, 25),
+        ended_on=ended_on,
         report="该同志政治坚定，工作实绩突出。",
         conclusion="符合提拔任职条件",
         actor=staff,
@@ -148,7 +150,11 @@ def decided(proposal_round, cadre, posts, staff, on=date(2026, 9, 28)) -> Appoin
     proposal = svc.proposal_submit(proposal=ready(proposal_round, cadre, posts, staff), actor=staff)
     with time_machine.travel(on, tick=False):
         return svc.proposal_record_decision(
-            proposal=proposal, outcome=svc.Outcome.PASSED, decided_on=on, decided_by="区委第5次常委会", actor=staff
+            proposal=proposal,
+            outcome=svc.DecisionOutcome.PASSED,
+            decided_on=on,
+            decided_by="区委第5次常委会",
+            actor=staff,
         )
 
 
@@ -475,7 +481,7 @@ def test_no_exception_within_a_year_of_the_last_promotion(bureau, county, propos
 def test_no_exception_during_probation(bureau, posts, quotas, county, proposal_round, staff):
     cadre = deputy_cadre(bureau, posts)
     first = decided(proposal_round, cadre, posts, staff, on=TODAY)
-    svc.notice_exempt(proposal=first, reason="按规定免予公示", actor=staff)
+    svc.notice_exempt(proposal=first, ground=SPECIAL_POST, reason="涉密岗位", actor=staff)
     svc.proposal_appoint(proposal=first, appointed_on=TODAY, actor=staff)
     cadre.refresh_from_db()
     cadre.rank_since_month = date(2024, 1, 1)  # even with the level held long enough
@@ -519,9 +525,9 @@ def test_the_exception_limits_are_checked_again_at_the_decision(bureau, posts, q
     through_checks(other, posts["head"], staff)
     svc.proposal_submit(proposal=other, actor=staff)
     svc.proposal_record_decision(
-        proposal=other, outcome=svc.Outcome.PASSED, decided_on=TODAY, decided_by="区委第5次常委会", actor=staff
+        proposal=other, outcome=svc.DecisionOutcome.PASSED, decided_on=TODAY, decided_by="区委第5次常委会", actor=staff
     )
-    svc.notice_exempt(proposal=other, reason="按规定免予公示", actor=staff)
+    svc.notice_exempt(proposal=other, ground=SPECIAL_POST, reason="涉密岗位", actor=staff)
     svc.proposal_appoint(proposal=other, appointed_on=TODAY, actor=staff)
     with pytest.raises(ApplicationError, match="郑华尚在试用期内，不得破格提拔"):
         svc.proposal_submit(proposal=exceptional, actor=staff)
@@ -536,20 +542,20 @@ def test_the_committee_s_vote_moves_the_proposal(bureau, posts, quotas, proposal
     with pytest.raises(ApplicationError, match="讨论决定的时间不能早于提交讨论决定的时间（2026年06月01日）"):
         svc.proposal_record_decision(
             proposal=proposal,
-            outcome=svc.Outcome.PASSED,
+            outcome=svc.DecisionOutcome.PASSED,
             decided_on=date(2026, 5, 31),
             decided_by="常委会",
             actor=staff,
         )
     deferred = svc.proposal_record_decision(
-        proposal=proposal, outcome=svc.Outcome.DEFERRED, decided_on=TODAY, decided_by="常委会", actor=staff
+        proposal=proposal, outcome=svc.DecisionOutcome.DEFERRED, decided_on=TODAY, decided_by="常委会", actor=staff
     )
     assert deferred.status == S.DEFERRED and deferred.decided_on is None
     with time_machine.travel(date(2026, 6, 15), tick=False):
         svc.proposal_submit(proposal=deferred, actor=staff)
         passed = svc.proposal_record_decision(
             proposal=proposal,
-            outcome=svc.Outcome.PASSED,
+            outcome=svc.DecisionOutcome.PASSED,
             decided_on=date(2026, 6, 15),
             decided_by="常委会",
             actor=staff,
@@ -636,7 +642,7 @@ def test_the_appointment_moves_post_level_and_quota_together(bureau, posts, quot
 def test_an_appointment_over_the_quota_changes_nothing(bureau, posts, quotas, proposal_round, staff):
     cadre = deputy_cadre(bureau, posts)
     proposal = decided(proposal_round, cadre, posts, staff)
-    svc.notice_exempt(proposal=proposal, reason="换届提名人选，已按规定公示", actor=staff)
+    svc.notice_exempt(proposal=proposal, ground=ELECTION, reason="换届提名人选，2026年4月已在全区公示", actor=staff)
     # meanwhile someone else was put into the only 正科 post outside the procedure
     other = make_cadre(bureau, "外来人", rank=Rank.ZHENG_KE)
     cadre_assign_position(cadre=other, position=posts["head"], start_month=date(2026, 9, 1), actor=None)
@@ -665,7 +671,7 @@ def test_a_promotion_cannot_skip_the_notice(bureau, posts, quotas, proposal_roun
 def test_probation_ends_in_confirmation_or_a_return_to_the_former_level(bureau, posts, quotas, proposal_round, staff):
     cadre = deputy_cadre(bureau, posts)
     proposal = decided(proposal_round, cadre, posts, staff, on=TODAY)
-    svc.notice_exempt(proposal=proposal, reason="按规定免予公示", actor=staff)
+    svc.notice_exempt(proposal=proposal, ground=SPECIAL_POST, reason="涉密岗位", actor=staff)
     appointed = svc.proposal_appoint(proposal=proposal, appointed_on=date(2026, 6, 1), actor=staff)
     assert appointed.probation_ends_on == date(2027, 6, 1)
     with time_machine.travel(date(2027, 6, 1), tick=False):
@@ -677,7 +683,9 @@ def test_probation_ends_in_confirmation_or_a_return_to_the_former_level(bureau, 
             proposal=appointed, confirmed=False, closed_on=date(2027, 6, 1), reason="试用期考核不称职", actor=staff
         )
     cadre.refresh_from_db()
-    assert (returned.status, cadre.rank) == (S.RETURNED, Rank.FU_KE)
+    # back to 副科级, held since 2020-01 as before the promotion
+    assert (returned.status, cadre.rank, cadre.rank_since_month) == (S.RETURNED, Rank.FU_KE, date(2020, 1, 1))
+    assert AuditEvent.objects.filter(action="cadre.updated", object_id=str(cadre.pk)).count() == 2
 
 
 # --- concurrency ----------------------------------------------------------------------------------------------
@@ -710,29 +718,97 @@ def test_sixteen_threads_moving_one_proposal_make_one_transition(bureau, posts, 
     assert AuditEvent.objects.filter(action="proposal.submitted", object_id=str(proposal.pk)).count() == 1
 
 
-def test_a_confirmation_keeps_the_post(bureau, posts, quotas, proposal_round, staff):
+def test_a_confirmation_keeps_the_post_and_ends_the_probation(bureau, posts, quotas, proposal_round, staff):
     cadre = deputy_cadre(bureau, posts)
-    proposal = svc.proposal_create(
-        proposal_round=proposal_round,
-        cadre=cadre,
-        action=A.CONFIRM,
-        current_position=posts["deputy"],
-        initiated_on=date(2026, 3, 2),
-        initiated_by="区委组织部",
-        reason="试用期满，考核称职",
-        actor=staff,
-    )
-    assert svc.required_steps(proposal) == ("inspection",)
-    inspect(proposal, staff)
-    svc.proposal_submit(proposal=proposal, actor=staff)
-    svc.proposal_record_decision(
-        proposal=proposal, outcome=svc.Outcome.PASSED, decided_on=TODAY, decided_by="常委会", actor=staff
-    )
-    confirmed = svc.proposal_appoint(proposal=proposal, appointed_on=TODAY, actor=staff)
+    confirm = {
+        "proposal_round": proposal_round,
+        "cadre": cadre,
+        "action": A.CONFIRM,
+        "initiated_by": "区委组织部",
+        "reason": "试用期满，考核称职",
+        "actor": staff,
+    }
+    with pytest.raises(ApplicationError, match="李明任区财政局副局长不在试用期，无须转正"):
+        svc.proposal_create(current_position=posts["deputy"], initiated_on=date(2026, 3, 2), **confirm)
+    appointment = decided(proposal_round, cadre, posts, staff, on=TODAY)
+    svc.notice_exempt(proposal=appointment, ground=SPECIAL_POST, reason="涉密岗位", actor=staff)
+    appointment = svc.proposal_appoint(proposal=appointment, appointed_on=TODAY, actor=staff)
+    with time_machine.travel(datetime(2027, 6, 1, 9, 0), tick=False):
+        proposal = svc.proposal_create(current_position=posts["head"], initiated_on=date(2027, 5, 20), **confirm)
+        assert (proposal.confirms, svc.required_steps(proposal)) == (appointment, ("inspection",))
+        with pytest.raises(ApplicationError, match="李明的转正事项已在办理中"):
+            svc.proposal_create(current_position=posts["head"], initiated_on=date(2027, 5, 20), **confirm)
+        # one path only: the probation is closed by the committee's decision, not directly as well
+        with pytest.raises(ApplicationError, match="转正已作为任免事项提请讨论决定"):
+            svc.probation_close(
+                proposal=appointment, confirmed=True, closed_on=date(2027, 6, 1), reason="称职", actor=staff
+            )
+        inspect(proposal, staff, started_on=date(2027, 5, 21), ended_on=date(2027, 5, 25))
+        svc.proposal_submit(proposal=proposal, actor=staff)
+        svc.proposal_record_decision(
+            proposal=proposal,
+            outcome=svc.DecisionOutcome.PASSED,
+            decided_on=date(2027, 6, 1),
+            decided_by="区委第9次常委会",
+            actor=staff,
+        )
+        confirmed = svc.proposal_appoint(proposal=proposal, appointed_on=date(2027, 6, 1), actor=staff)
     cadre.refresh_from_db()
-    assert (confirmed.status, confirmed.closed_on, confirmed.probation_ends_on) == (S.CONFIRMED, TODAY, None)
-    assert (cadre.current_post, cadre.rank) == ("副局长", Rank.FU_KE)
-    assert PositionTenure.objects.get(cadre=cadre, is_current=True).position == posts["deputy"]
+    appointment.refresh_from_db()
+    assert (confirmed.status, confirmed.closed_on, confirmed.probation_ends_on) == (S.CONFIRMED, date(2027, 6, 1), None)
+    assert (appointment.status, appointment.closed_on) == (S.CONFIRMED, date(2027, 6, 1))
+    assert appointment.transitions.last().reason == "经区委第9次常委会讨论决定转正"
+    assert (cadre.current_post, cadre.rank) == ("局长", Rank.ZHENG_KE)
+
+
+def test_a_confirmation_before_the_probation_ends_is_refused(bureau, posts, quotas, proposal_round, staff):
+    cadre = deputy_cadre(bureau, posts)
+    appointment = decided(proposal_round, cadre, posts, staff, on=TODAY)
+    svc.notice_exempt(proposal=appointment, ground=SPECIAL_POST, reason="涉密岗位", actor=staff)
+    svc.proposal_appoint(proposal=appointment, appointed_on=TODAY, actor=staff)
+    with time_machine.travel(datetime(2027, 5, 31, 9, 0), tick=False):
+        proposal = svc.proposal_create(
+            proposal_round=proposal_round,
+            cadre=cadre,
+            action=A.CONFIRM,
+            current_position=posts["head"],
+            initiated_on=date(2027, 5, 20),
+            initiated_by="区委组织部",
+            reason="试用期将满",
+            actor=staff,
+        )
+        inspect(proposal, staff, started_on=date(2027, 5, 21), ended_on=date(2027, 5, 25))
+        svc.proposal_submit(proposal=proposal, actor=staff)
+        svc.proposal_record_decision(
+            proposal=proposal,
+            outcome=svc.DecisionOutcome.PASSED,
+            decided_on=date(2027, 5, 31),
+            decided_by="区委第9次常委会",
+            actor=staff,
+        )
+        with pytest.raises(ApplicationError, match="试用期至2027年06月01日，期满后才能转正"):
+            svc.proposal_appoint(proposal=proposal, appointed_on=date(2027, 5, 31), actor=staff)
+
+
+def test_an_elected_post_has_no_probation(bureau, posts, quotas, proposal_round, staff):
+    head = posts["head"]
+    head.elected = True
+    head.save(update_fields=["elected"])
+    proposal = decided(proposal_round, deputy_cadre(bureau, posts), posts, staff, on=TODAY)
+    assert svc.required_steps(proposal) == ("recommendation", "inspection", "checks", "notice")
+    svc.notice_exempt(proposal=proposal, ground=SPECIAL_POST, reason="涉密岗位", actor=staff)
+    appointed = svc.proposal_appoint(proposal=proposal, appointed_on=TODAY, actor=staff)
+    assert (appointed.status, appointed.probation_ends_on) == (S.APPOINTED, None)
+
+
+def test_a_notice_exemption_names_a_ground_the_regulations_allow(bureau, posts, quotas, proposal_round, staff):
+    proposal = decided(proposal_round, deputy_cadre(bureau, posts), posts, staff, on=TODAY)
+    with pytest.raises(ApplicationError, match="请选择免予公示的情形"):
+        svc.notice_exempt(proposal=proposal, ground="urgent", reason="工作急需", actor=staff)
+    with pytest.raises(ApplicationError, match="请填写换届考察公示的时间和范围"):
+        svc.notice_exempt(proposal=proposal, ground=ELECTION, reason=" ", actor=staff)
+    exempted = svc.notice_exempt(proposal=proposal, ground=ELECTION, reason="2026年4月在全区公示", actor=staff)
+    assert exempted.notice_exemption == "换届考察时已进行过公示（2026年4月在全区公示）"
 
 
 def test_an_exchange_into_a_higher_post_is_a_promotion(bureau, posts, quotas, proposal_round, staff):

@@ -237,6 +237,8 @@ def test_staff_create_a_selection(client, staff, post):
     )
     assert (selection.weight_speech, selection.weight_written, selection.weight_evaluation) == (20, 50, 30)
     assert AuditEvent.objects.get(action="selection.created").actor_username == "ganbu"
+    client.get(detail_url(selection))
+    assert AuditEvent.objects.get(action="selection.viewed").object_id == str(selection.pk)
 
 
 @pytest.mark.parametrize(("weights", "total"), [(("30", "39", "30"), 99), (("30", "41", "30"), 101)])

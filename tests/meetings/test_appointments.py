@@ -17,10 +17,10 @@ from cadres.models import AppointmentProposal, Position, Rank
 from cadres.services import cadre_assign_position, position_create, quota_set
 from cadres.services import proposals as procedure
 from committees.models import TermMember
-from meetings.models import AgendaItem, MeetingType, Topic, TopicCategory
+from meetings.models import AgendaItem, ItemResult, MeetingType, Topic, TopicCategory
 from meetings.services import meetings as services
 from meetings.services import votes
-from meetings.services.appointments import proposal_wording, round_topic_create
+from meetings.services.appointments import _cadre_outcome, proposal_wording, round_topic_create
 from meetings.services.topics import (
     consultation_close,
     consultation_request,
@@ -389,3 +389,75 @@ def test_a_round_of_deputies_goes_to_the_standing_committee(term_seats, bureau, 
     assert (topic.meeting_type.code, topic.urgent_reason) == ("standing", "")
     # putting the round forward renders the cadre's 任免审批表: recorded as a request of the form
     assert AuditEvent.objects.filter(action="cadre.approval_form_requested", object_id=str(wang.pk)).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("counts", "tied", "outcome"),
+    [
+        ({"同意": 6, "不同意": 0, "缓议": 5}, False, "passed"),
+        ({"同意": 5, "不同意": 1, "缓议": 5}, False, "deferred"),
+        ({"同意": 5, "不同意": 3, "缓议": 3}, False, "rejected"),  # as many for putting off as against: not passed
+        ({"同意": 5, "不同意": 6, "缓议": 0}, False, "rejected"),
+        ({"同意": 6, "不同意": 5, "缓议": 0}, True, "deferred"),  # a tie for the last post stays open
+    ],
+)
+def test_a_cadre_not_passed_is_deferred_only_when_more_ask_to_defer_than_vote_against(counts, tied, outcome):
+    # 11 members should attend: 6 votes in favour pass
+    result = ItemResult(counts=counts, votes_for=counts["同意"], passed=counts["同意"] >= 6 and not tied)
+    assert _cadre_outcome(result, tied) == outcome
+
+
+def test_a_decision_of_the_plenary_is_marked_so(term_seats, bureau, round_of_two, staff, make_user):
+    term, _seats = term_seats
+    second = make_user(roles.ORGANIZATION_SECTION, username="zuzhi2")
+    proposal_round, promotion, _removal = round_of_two
+    topic = round_topic_create(
+        proposal_round=proposal_round,
+        committee=term.committee,
+        category=TopicCategory.objects.get(name=PLENARY_HEADS),
+        requested_type=MeetingType.objects.get(code="plenary"),
+        unit=bureau,
+        actor=staff,
+    )
+    topic = make_ready(topic, term, actor=staff)
+    meeting = make_meeting(term, actor=staff, type_code="plenary", topics=[topic])
+    item = meeting.items.get()
+    with time_machine.travel(datetime(2026, 6, 4, 9, 0), tick=False):
+        everyone = {a.member_id for a in meeting.attendances.all()}  # alternates attend the plenary too
+        services.attendance_take(meeting=meeting, present=everyone, reasons={}, actor=staff)
+        attendances = list(meeting.attendances.filter(voting=True))
+        services.meeting_open(meeting=meeting, actor=staff)
+        votes.voting_open(item=item, actor=staff)
+        present = len(attendances)
+        counts = {str(row.pk): {"同意": present} for row in item.topic.cadres.all()}
+        ballots = {"ballots_issued": present, "ballots_returned": present, "ballots_invalid": 0, "counts": counts}
+        votes.tally_enter(item=item, actor=staff, **ballots)
+        votes.tally_enter(item=item, actor=second, **ballots)  # the second entry, by another member of staff
+        votes.voting_close(item=item, actor=staff)
+    promotion.refresh_from_db()
+    assert (promotion.status, promotion.decided_at_plenary) == (S.DECIDED, True)
+
+
+def test_a_second_proposal_being_prepared_does_not_hold_back_the_one_before_the_committee(
+    term_seats, bureau, posts, round_of_two, staff
+):
+    term, _seats = term_seats
+    proposal_round, promotion, _removal = round_of_two
+    topic = put_to_the_committee(term, bureau, proposal_round, staff)
+    assert topic_gates(topic) == []
+    # 李明 is also being considered for another post: that proposal waits for its own steps
+    later = procedure.round_create(title="2026年第4批干部任免", actor=staff)
+    procedure.proposal_create(
+        proposal_round=later,
+        cadre=promotion.cadre,
+        action=A.APPOINT,
+        target_position=posts["deputy2"],
+        initiated_on=date(2026, 5, 20),
+        initiated_by="区委书记",
+        reason="工作需要",
+        actor=staff,
+    )
+    assert topic_gates(topic) == []
+    # without a proposal before the committee, one still being prepared keeps the cadre off the agenda
+    procedure.proposal_withdraw(proposal=promotion, reason="另行研究", actor=staff)
+    assert "李明：任免事项处于“已动议”阶段，尚未提交讨论决定" in topic_gates(topic)
