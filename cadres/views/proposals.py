@@ -246,7 +246,16 @@ class RoundListView(LoginRequiredMixin, PermissionRequiredMixin, FilteredListVie
         ctx["section_links"] = section_links(self.request.user)
         ctx["section_current"] = "rounds"
         ctx["can_add"] = self.request.user.has_perm("cadres.add_proposalround")
+        ctx["for_cadre"] = self.for_cadre()
         return ctx
+
+    def for_cadre(self):
+        """?cadre=: a cadre from the reserve list or a selection's winners, for whom a round is being chosen."""
+        user = self.request.user
+        wanted = self.request.GET.get("cadre", "")
+        if not (wanted.isdigit() and user.has_perm("cadres.add_appointmentproposal")):
+            return None
+        return cadre_list(user=user).filter(pk=int(wanted)).first()
 
 
 @login_required
@@ -265,11 +274,13 @@ def round_new(request):
     return _page(request, "cadres/proposals/round_form.html", {"form": form}, "rounds", status=form_status(form))
 
 
-def _round_page(request, proposal_round, form=None, status=200):
+def _round_page(request, proposal_round, form=None, status=200, preset=None):
+    """`preset`: a cadre the proposal form starts with (from the reserve list or a selection's winners)."""
     user = request.user
     may_add = user.has_perm("cadres.add_appointmentproposal")
     if may_add and form is None:
-        form = ProposalForm(cadres=cadre_list(user=user))
+        initial = {"cadre": preset.pk, "cadre_search": preset.name} if preset is not None else {}
+        form = ProposalForm(cadres=cadre_list(user=user), initial=initial)
     if form is not None:
         _live_posts(form)
     rows = round_proposals(proposal_round)
@@ -295,6 +306,8 @@ def _round_page(request, proposal_round, form=None, status=200):
     if form is not None and form.is_bound:
         context["suggestions"] = _suggestions(user, form.data.get("cadre_search", ""))
         context["picked"] = _picked(form)
+    elif form is not None and preset is not None:
+        context["suggestions"], context["picked"] = [preset], preset.pk
     return _page(request, "cadres/proposals/round_detail.html", context, "rounds", status=status)
 
 
@@ -337,7 +350,10 @@ def round_detail(request, pk: int):
     proposal_round = access_round(request.user, pk)
     # the round's page names each cadre with the post proposed: personnel data, so its reading is recorded
     audit_log(actor=request.user, action="proposal_round.viewed", obj=proposal_round)
-    return _round_page(request, proposal_round)
+    preset = None
+    if (wanted := request.GET.get("cadre", "")).isdigit():
+        preset = cadre_list(user=request.user).select_related("unit").filter(pk=int(wanted)).first()
+    return _round_page(request, proposal_round, preset=preset)
 
 
 @login_required

@@ -956,3 +956,16 @@ def test_reading_a_round_is_recorded(client, staff, proposal):
     assert client.get(reverse("cadres:round_detail", args=[proposal.round_id])).status_code == 200
     event = AuditEvent.objects.get(action="proposal_round.viewed")
     assert (event.actor_username, event.object_id) == ("ganbu", str(proposal.round_id))
+
+
+def test_a_proposal_can_be_started_for_a_cadre_picked_elsewhere(client, staff, bureau, proposal):
+    """From the reserve list or a selection's winners: the rounds list asks for the round, whose form starts with
+    the cadre picked."""
+    cadre = make_cadre(bureau, "赵敏")
+    client.force_login(staff)
+    rounds = client.get(reverse("cadres:round_list"), {"cadre": cadre.pk}).content.decode()
+    assert "赵敏" in rounds and f"?cadre={cadre.pk}#proposal-form" in rounds
+    page = client.get(reverse("cadres:round_detail", args=[proposal.round_id]), {"cadre": cadre.pk})
+    form = page.context["form"]
+    assert (form.initial["cadre"], form.initial["cadre_search"]) == (cadre.pk, "赵敏")
+    assert re.search(rf'<input type="radio" name="cadre" value="{cadre.pk}"\s+checked>', page.content.decode())

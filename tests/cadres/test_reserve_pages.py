@@ -90,6 +90,8 @@ def test_cadre_section_sees_the_list_with_add_and_remove_links(client, staff, po
     html = response.content.decode()
     assert ADD_URL in html
     assert remove_url(pool["wang"]) in html
+    # each cadre in the pool can be proposed: the link asks for the round to propose them in
+    assert f"{reverse('cadres:round_list')}?cadre={pool['wang'].cadre_id}" in html
     assert client.get(ADD_URL).status_code == 200
     assert client.get(remove_url(pool["wang"])).status_code == 200
 

@@ -387,6 +387,8 @@ def test_a_full_selection_with_a_tie_decided_by_the_leadership(client, staff, le
         assert 'data-testid="winners"' in html and reason in html
         for testid in ("scores-form", "applicant-form", "close-form", "tie-form"):
             assert f'data-testid="{testid}"' not in html
+        # 干部科 may start a proposal for each winner; the leaders only read
+        assert html.count('data-testid="propose-winner"') == (2 if user == staff else 0)
     client.force_login(staff)
     response = client.post(scores_url(selection), score_data({d: (99, 99, 99)}))
     assert response.status_code == 400
