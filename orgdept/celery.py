@@ -33,4 +33,7 @@ app.conf.beat_schedule = {
     # Each morning: 干部科 hear of notices ending, objections open, probations ending, recommendation results
     # expiring and proposals stalled (due at 09:00; a second run the same day sends nothing again).
     "cadres-proposal-reminders": {"task": "cadres.tasks.proposal_reminders", "schedule": crontab(hour=8, minute=30)},
+    # Each morning: class start notices to the cadres called up, from 1 October the year's shortfalls (cadres weekly,
+    # 培训科 a summary per unit), and plans awaiting 部领导's approval (each sent once for its class, week or day).
+    "training-reminders": {"task": "training.tasks.reminders", "schedule": crontab(hour=8, minute=40)},
 }

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from orgdept.core.models import BaseModel
 
@@ -14,7 +15,7 @@ class TrainingPlan(BaseModel):
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
         SUBMITTED = "submitted", _("awaiting approval")
-        APPROVED = "approved", _("approved")
+        APPROVED = "approved", pgettext_lazy("training plan status", "approved")
 
     year = models.PositiveSmallIntegerField(_("year"), db_index=True)
     title = models.CharField(_("title"), max_length=200)
@@ -191,7 +192,7 @@ class CreditEntry(BaseModel):
         CLASS = "class", _("class")
         ONLINE = "online", _("online study")
         EXTERNAL = "external", _("external training")
-        IMPORTED = "imported", _("imported")
+        IMPORTED = "imported", pgettext_lazy("credit source", "imported")
 
     cadre = models.ForeignKey(
         "cadres.Cadre", verbose_name=_("cadre"), on_delete=models.PROTECT, related_name="credit_entries"
