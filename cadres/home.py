@@ -14,7 +14,7 @@ from orgdept.core.workdays import ScheduleMissing, WorkCalendar
 from .models import AppointmentProposal, Cadre, Position, Rank
 from .selectors import rotation_due, rotation_years
 from .services.proposals import STATUS_WORDS, recommendation_expires_on
-from .structure import format_months, months_between
+from .structure import format_months, months_between, same_day_months_later
 
 
 def post_label(position: Position) -> str:
@@ -106,10 +106,16 @@ BEFORE_DECISION = (
 DEADLINES_SHOWN = 10
 
 
-def proposal_deadlines(today: date) -> list[tuple[date, QueueItem]]:
+def proposal_deadlines(today: date, limit: int | None = None) -> list[tuple[date, QueueItem]]:
     """The dates 干部科 keep in view, each with its proposal: notices ending or ended, probations ending within
     ORGDEPT_PROBATION_REMINDER_DAYS, recommendation results expiring within ORGDEPT_RECOMMENDATION_REMINDER_DAYS
-    before the decision, and proposals stalled longer than ORGDEPT_PROPOSAL_STALLED_WORKDAYS working days."""
+    before the decision, and proposals stalled longer than ORGDEPT_PROPOSAL_STALLED_WORKDAYS working days.
+    With `limit`, the earliest that many (each kind is read earliest first and no further than needed)."""
+
+    def first(queryset, date_field: str):
+        ordered = queryset.order_by(date_field, "pk")
+        return ordered[:limit] if limit else ordered
+
     Status = AppointmentProposal.Status
     proposals = AppointmentProposal.objects.select_related(
         "cadre", "target_position__unit", "current_position__unit", "recommendation"
@@ -122,7 +128,7 @@ def proposal_deadlines(today: date) -> list[tuple[date, QueueItem]]:
     notices = proposals.filter(status=Status.NOTICE).annotate(
         open_objections=Count("objections", filter=Q(objections__resolved_on__isnull=True))
     )
-    for p in notices:
+    for p in first(notices, "notice_ends_on"):
         ends = p.notice_ends_on
         if today <= ends:
             add(ends, p, f"任前公示至{_md(ends)}", "warning" if (ends - today).days <= 1 else "")
@@ -131,32 +137,42 @@ def proposal_deadlines(today: date) -> list[tuple[date, QueueItem]]:
         else:
             add(ends, p, f"任前公示已于{_md(ends)}期满，可办理任职", "warning")
     probation_days = settings.ORGDEPT_PROBATION_REMINDER_DAYS
-    for p in proposals.filter(status=Status.APPOINTED, probation_ends_on__lte=today + timedelta(days=probation_days)):
+    probations = proposals.filter(
+        status=Status.APPOINTED, probation_ends_on__lte=today + timedelta(days=probation_days)
+    )
+    for p in first(probations, "probation_ends_on"):
         ends = p.probation_ends_on
         if ends >= today:
             add(ends, p, f"试用期{_md(ends)}期满", "warning")
         else:
             add(ends, p, f"试用期已于{_md(ends)}期满，待办理转正", "danger")
     recommendation_days = settings.ORGDEPT_RECOMMENDATION_REMINDER_DAYS
-    for p in proposals.filter(status__in=BEFORE_DECISION, recommendation__isnull=False):
+    # held no later than this, a result expires within the reminder period (a day's slack for month ends; the
+    # exact date is judged below)
+    held_by = same_day_months_later(
+        today + timedelta(days=recommendation_days + 1), -settings.ORGDEPT_RECOMMENDATION_VALID_MONTHS
+    )
+    recommended = proposals.filter(status__in=BEFORE_DECISION, recommendation__held_on__lte=held_by)
+    for p in first(recommended, "recommendation__held_on"):
         expires = recommendation_expires_on(p.recommendation)
         if expires < today:
             add(expires, p, f"民主推荐结果已于{_md(expires)}过期", "danger")
         elif expires <= today + timedelta(days=recommendation_days):
             add(expires, p, f"民主推荐结果{_md(expires)}到期", "warning")
-    limit = settings.ORGDEPT_PROPOSAL_STALLED_WORKDAYS
+    stalled_after = settings.ORGDEPT_PROPOSAL_STALLED_WORKDAYS
     calendar = WorkCalendar()
-    cutoff = timezone.make_aware(datetime.combine(today - timedelta(days=limit), time.min))
-    for p in proposals.filter(status__in=AppointmentProposal.OPEN_STATUSES, stage_since__lt=cutoff):
+    cutoff = timezone.make_aware(datetime.combine(today - timedelta(days=stalled_after), time.min))
+    waiting = proposals.filter(status__in=AppointmentProposal.OPEN_STATUSES, stage_since__lt=cutoff)
+    for p in first(waiting, "stage_since"):
         since = timezone.localdate(p.stage_since)
         try:
             days = calendar.workdays_between(since, today)
         except ScheduleMissing:
             continue
-        if days > limit:
-            add(since, p, f"在“{STATUS_WORDS[p.status]}”阶段已停留{days}个工作日（超过{limit}个）", "danger")
+        if days > stalled_after:
+            add(since, p, f"在“{STATUS_WORDS[p.status]}”阶段已停留{days}个工作日（超过{stalled_after}个）", "danger")
     rows.sort(key=lambda row: row[0])
-    return rows
+    return rows[:limit] if limit else rows
 
 
 def proposal_sections(user, today: date) -> list[QueueSection]:
@@ -181,14 +197,14 @@ def proposal_sections(user, today: date) -> list[QueueSection]:
         for status in QUEUE_STAGES
         if counts.get(status)
     ]
-    deadlines = [item for _on, item in proposal_deadlines(today)]
+    deadlines = [item for _on, item in proposal_deadlines(today, limit=DEADLINES_SHOWN)]
     return [
         QueueSection(
             title="任免事项（按阶段）", items=stages, empty_text="暂无在办的任免事项", more_url=queue, order=8
         ),
         QueueSection(
             title="任免工作近期节点",
-            items=deadlines[:DEADLINES_SHOWN],
+            items=deadlines,
             empty_text="近期没有到期的任免工作节点",
             more_url=queue,
             order=9,

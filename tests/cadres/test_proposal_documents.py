@@ -502,16 +502,20 @@ def test_who_may_not_see_proposals_may_not_ask(batch, make_user, client, role):
 
 
 def test_the_forms_need_the_cadre_files_too(batch, make_user):
-    # may see rounds and proposals but not cadre files: the summary yes, the full forms no
+    # may see rounds and proposals but not cadre files: neither the forms nor the summary, which gives each
+    # cadre's birth, education and posts
     user = make_user(username="reader")
     user.user_permissions.add(
         *Permission.objects.filter(
             content_type__app_label="cadres", codename__in=["view_proposalround", "view_appointmentproposal"]
         )
     )
+    for kind in (docs.APPROVAL_FORMS, docs.SUMMARY):
+        with pytest.raises(ApplicationError, match="您没有生成该文件的权限"):
+            docs.proposal_document_request(kind=kind, proposal_round=batch.round, actor=user)
+    user.user_permissions.add(Permission.objects.get(content_type__app_label="cadres", codename="view_cadre"))
+    user = type(user).objects.get(pk=user.pk)
     assert docs.proposal_document_request(kind=docs.SUMMARY, proposal_round=batch.round, actor=user)
-    with pytest.raises(ApplicationError, match="您没有生成该文件的权限"):
-        docs.proposal_document_request(kind=docs.APPROVAL_FORMS, proposal_round=batch.round, actor=user)
 
 
 def test_a_document_is_no_longer_readable_once_the_role_is_taken_away(batch, staff):

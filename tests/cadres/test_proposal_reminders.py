@@ -14,7 +14,7 @@ import time_machine
 from django.urls import reverse
 
 from cadres import reminders
-from cadres.home import cadre_sections
+from cadres.home import cadre_sections, proposal_deadlines
 from cadres.models import AppointmentProposal
 from cadres.services import proposals as svc
 from orgdept.core import roles
@@ -324,6 +324,9 @@ def test_the_work_queue_counts_proposals_by_stage_and_lists_the_nearest_dates(
         ("赵强（拟任区教育局局长）", "民主推荐结果已于7月15日过期", "danger", zhao),
         ("李明（拟任区财政局局长）", "任前公示至10月10日", "warning", li_url),
     ]
+    # a limit keeps the earliest, as the home page shows them
+    limited = proposal_deadlines(date(2026, 10, 9), limit=2)
+    assert [item.detail for _on, item in limited] == [i.detail for i in dates.items[:2]]
 
 
 def test_the_work_queue_is_for_those_who_follow_the_procedure(li, team, make_user):
