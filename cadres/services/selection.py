@@ -277,6 +277,28 @@ def scores_record(
     return applicant
 
 
+@transaction.atomic
+def scores_record_many(*, selection: CompetitiveSelection, scores: dict[int, dict], actor) -> list[SelectionApplicant]:
+    """Several applicants' scores at once ({applicant pk: {"speech", "written", "evaluation"}}), all saved or none.
+    A refusal of the whole selection (not held yet, closed) is raised as it is; otherwise every row's refusals are
+    gathered and raised together, with extra={"rows": {applicant pk: ApplicationError}}, and nothing is saved."""
+    applicants = {a.pk: a for a in SelectionApplicant.objects.filter(selection=selection, pk__in=list(scores))}
+    saved, refused = [], {}
+    for pk, values in scores.items():
+        if pk not in applicants:
+            raise ApplicationError("报名人员不属于该竞争上岗")
+        try:
+            with transaction.atomic():
+                saved.append(scores_record(applicant=applicants[pk], actor=actor, **values))
+        except ApplicationError as exc:
+            if exc.field_errors.keys() <= {None}:
+                raise
+            refused[pk] = exc
+    if refused:
+        raise ApplicationError("成绩有误，均未保存；请改正标出的成绩", extra={"rows": refused})
+    return saved
+
+
 def _text(score: Decimal | None) -> str | None:
     return None if score is None else str(score)
 

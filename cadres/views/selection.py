@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Count, Prefetch
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,7 +33,7 @@ from ..forms_selection import (
 from ..models import CompetitiveSelection, SelectionApplicant, Unit
 from ..permissions import CHANGE_SELECTION, VIEW_SELECTION, access_applicant, access_selection
 from ..selectors import cadre_list, reserve_candidates_for
-from ..services import selection as procedure
+from ..services import selection as selection_services
 from ..services.selection import ResultLine
 from .proposals import section_links
 from .reserve import cadre_suggestions, pick_context, section_page
@@ -89,7 +88,7 @@ def selection_create(request):
     weights_error = ""
     if request.method == "POST" and form.is_valid():
         try:
-            selection = procedure.selection_create(**form.service_values(), actor=request.user)
+            selection = selection_services.selection_create(**form.service_values(), actor=request.user)
         except ApplicationError as exc:
             if exc.field is None and form.weights_total() != 100:
                 # the refusal of the weights' sum belongs beside the sum, which names no single field
@@ -182,7 +181,7 @@ def _detail(
     user = request.user
     today = timezone.localdate()
     closed = selection.closed_at is not None
-    lines = procedure.selection_results(selection) if lines is None else lines
+    lines = selection_services.selection_results(selection) if lines is None else lines
     standing = Standing.of(lines, selection.posts)
     if closed:
         # among equal totals the winners come first (the ranking itself is the service's)
@@ -259,7 +258,7 @@ def applicant_add(request, pk: int):
     if form.is_valid():
         try:
             cadre = form.cleaned_data["cadre"]
-            applicant = procedure.applicant_add(selection=selection, cadre=cadre, actor=request.user)
+            applicant = selection_services.applicant_add(selection=selection, cadre=cadre, actor=request.user)
         except ApplicationError as exc:
             add_service_error(form, exc)
         else:
@@ -274,7 +273,7 @@ def applicant_remove(request, pk: int):
     applicant = access_applicant(request.user, pk, CHANGE_SELECTION)
     selection = applicant.selection
     try:
-        procedure.applicant_remove(applicant=applicant, actor=request.user)
+        selection_services.applicant_remove(applicant=applicant, actor=request.user)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
@@ -288,7 +287,7 @@ def scores_save(request, pk: int):
     """Every applicant's three scores from the one table form, all saved or none: each row's refusals are shown in
     its cells, a refusal of the whole selection (not held yet, closed) above the table."""
     selection = access_selection(request.user, pk, CHANGE_SCORES)
-    lines = procedure.selection_results(selection)
+    lines = selection_services.selection_results(selection)
     forms = {}
     for line in lines:
         form = ScoreRowForm(applicant=line.applicant)
@@ -300,22 +299,22 @@ def scores_save(request, pk: int):
     valid = all(form.is_valid() for form in forms.values() if form.is_bound)
     page_errors: list[str] = []
     if valid:
-        changed = [form for form in forms.values() if form.is_bound and form.has_changed()]
-        with transaction.atomic():
-            for form in changed:
-                try:
-                    procedure.scores_record(applicant=form.applicant, **form.cleaned_data, actor=request.user)
-                except ApplicationError as exc:
-                    if exc.field_errors.keys() <= {None}:
-                        page_errors.append(exc.message)
-                        break  # the same refusal would apply to every row
-                    add_service_error(form, exc)
-            failed = bool(page_errors) or any(form.errors for form in changed)
-            if failed:
-                transaction.set_rollback(True)
-        if not failed:
+        changed = {form.applicant.pk: form for form in forms.values() if form.is_bound and form.has_changed()}
+        try:
+            selection_services.scores_record_many(
+                selection=selection,
+                scores={pk: form.cleaned_data for pk, form in changed.items()},
+                actor=request.user,
+            )
+        except ApplicationError as exc:
+            if rows := exc.extra.get("rows"):
+                for pk, refusal in rows.items():
+                    add_service_error(changed[pk], refusal)
+            else:
+                page_errors.append(exc.message)
+        else:
             if changed:
-                names = "、".join(form.applicant.cadre.name for form in changed)
+                names = "、".join(form.applicant.cadre.name for form in changed.values())
                 messages.success(request, _("Scores saved: %(names)s.") % {"names": names})
             else:
                 messages.info(request, _("No score was changed."))
@@ -331,7 +330,7 @@ def selection_close(request, pk: int):
     """Fixes the winners. When applicants are tied across the last place the service refuses: the page then offers
     the tie form, and closing again with the leadership's choice and its reason completes it."""
     selection = access_selection(request.user, pk, CHANGE_SELECTION)
-    lines = procedure.selection_results(selection)
+    lines = selection_services.selection_results(selection)
     tie_form = None
     choice = {}
     if "tie" in request.POST:
@@ -343,7 +342,7 @@ def selection_close(request, pk: int):
             "tie_reason": tie_form.cleaned_data["tie_reason"],
         }
     try:
-        winners = procedure.selection_close(selection=selection, actor=request.user, **choice)
+        winners = selection_services.selection_close(selection=selection, actor=request.user, **choice)
     except ApplicationError as exc:
         if exc.field in TIE_FIELDS:
             if tie_form is None:

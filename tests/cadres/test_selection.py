@@ -196,6 +196,22 @@ def test_scores_outside_0_to_100_or_finer_than_a_cent_are_refused(post, departme
     assert applicant.speech is None
 
 
+def test_several_applicants_scores_are_saved_all_or_none(post, department, staff):
+    selection = create(post, staff)
+    wang, li = applicants(selection, department, staff, ["王强", "李华"])
+    good = {"speech": 80, "written": 80, "evaluation": 80}
+    with pytest.raises(ApplicationError) as refused:
+        svc.scores_record_many(
+            selection=selection, scores={wang.pk: good, li.pk: {**good, "written": "100.5"}}, actor=staff
+        )
+    assert list(refused.value.extra["rows"]) == [li.pk]
+    assert refused.value.extra["rows"][li.pk].field == "written"
+    wang.refresh_from_db()
+    assert wang.speech is None  # the good row was not kept either
+    svc.scores_record_many(selection=selection, scores={wang.pk: good, li.pk: good}, actor=staff)
+    assert totals(selection) == [("王强", Decimal("80.00"), 1), ("李华", Decimal("80.00"), 1)]
+
+
 def test_scores_are_recorded_from_the_day_the_selection_is_held(post, department, staff):
     selection = create(post, staff, held_on=TODAY + timedelta(days=1))
     (applicant,) = applicants(selection, department, staff, ["王强"])
