@@ -1,4 +1,5 @@
-"""Loads the fictional 云岭区 demo: 31 units, about 300 cadres, the committee's current term and one user per role.
+"""Loads the fictional 云岭区 demo: 31 units, about 300 cadres, the committee's current term, one user per role, its
+meetings, the appointment procedure under way and the year's training (the last two in orgdept.demo.demo_procedures).
 
 Idempotent: running it again adds nothing that is already there. All names are invented (Faker zh_CN).
 """
@@ -18,7 +19,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from faker import Faker
 
-from cadres.models import Cadre, Position, PositionQuota, Rank, Unit
+from cadres.models import AppointmentProposal, Cadre, Position, PositionQuota, ProposalRound, Rank, Unit
 from cadres.services import (
     EducationEntry,
     cadre_create,
@@ -87,6 +88,8 @@ from meetings.services.votes import (
 from orgdept.core import roles
 from orgdept.core.idnumbers import id_number_check_char
 from orgdept.core.pdf import html_to_pdf
+from orgdept.demo.demo_procedures import ProcedureDemo, TrainingDemo
+from training.models import TrainingClass, TrainingPlan
 
 DEMO_PASSWORD = "orgdept-demo-2026"  # noqa: S105  (published demo accounts)
 SEED = 20261121
@@ -214,12 +217,23 @@ class Command(BaseCommand):
         self.load_users(cadres)
         self.load_portfolios()
         self.load_meetings()
+        today = timezone.localdate()
+        # their own random stream, so that what they draw leaves the draws above as they were
+        procedures = ProcedureDemo(rng=random.Random(SEED + 1), today=today)
+        procedures.load()
+        TrainingDemo(rng=random.Random(SEED + 2), today=today).load()
         self.stdout.write(
             self.style.SUCCESS(
                 f"演示数据就绪：{Unit.objects.count()} 个单位，{Cadre.objects.count()} 名干部，"
                 f"{TermMember.objects.filter(left_on__isnull=True).count()} 名区委委员和候补委员。"
             )
         )
+        self.stdout.write(
+            f"干部任免：{ProposalRound.objects.count()} 个批次，{AppointmentProposal.objects.count()} 件任免事项；"
+            f"教育培训：{TrainingPlan.objects.count()} 个年度计划，{TrainingClass.objects.count()} 个培训班。"
+        )
+        for note in procedures.notes:
+            self.stdout.write(self.style.WARNING(note))
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, _first, _last, role in DEMO_USERS:
             self.stdout.write(f"  {username:<10} {role}")
