@@ -34,33 +34,33 @@ def require_list(user, perm: str) -> None:
         raise PermissionDenied
 
 
+def _checked(user, obj, view_perm: str, perm: str):
+    """404 unless `user` may see `obj` (`view_perm`), then 403 unless they may also do `perm` on it."""
+    require_perm(user, view_perm, obj)
+    if perm != view_perm:
+        require_perm(user, perm, obj, hide=False)
+    return obj
+
+
 def access_plan(user, pk: int, perm: str = VIEW_PLAN) -> TrainingPlan:
     plan = get_object_or_404(TrainingPlan.objects.select_related("created_by", "approved_by"), pk=pk)
-    require_perm(user, VIEW_PLAN, plan)
-    if perm != VIEW_PLAN:
-        require_perm(user, perm, plan, hide=False)
-    return plan
+    return _checked(user, plan, VIEW_PLAN, perm)
 
 
 def access_class(user, pk: int, perm: str = VIEW_CLASS) -> TrainingClass:
     training_class = get_object_or_404(TrainingClass.objects.select_related("plan", "closed_by"), pk=pk)
-    require_perm(user, VIEW_CLASS, training_class)
-    if perm != VIEW_CLASS:
-        require_perm(user, perm, training_class, hide=False)
-    return training_class
+    return _checked(user, training_class, VIEW_CLASS, perm)
 
 
 def access_session(user, pk: int, perm: str) -> ClassSession:
     session = get_object_or_404(ClassSession.objects.select_related("training_class__plan"), pk=pk)
-    require_perm(user, VIEW_CLASS, session.training_class)
-    require_perm(user, perm, session.training_class, hide=False)
+    _checked(user, session.training_class, VIEW_CLASS, perm)
     return session
 
 
 def access_enrolment(user, pk: int, perm: str = CHANGE_ENROLMENT) -> Enrolment:
     enrolment = get_object_or_404(Enrolment.objects.select_related("training_class__plan", "cadre__unit"), pk=pk)
-    require_perm(user, VIEW_CLASS, enrolment.training_class)
-    require_perm(user, perm, enrolment.training_class, hide=False)
+    _checked(user, enrolment.training_class, VIEW_CLASS, perm)
     return enrolment
 
 

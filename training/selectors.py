@@ -126,12 +126,22 @@ def unit_shortfalls(*, units=None, on: date) -> list[UnitShortfall]:
     cadres = list(
         Cadre.objects.filter(unit_id__in=list(lines)).exclude(rank="").select_related("unit").order_by("name", "pk")
     )
+    return list(shortfall_lines(cadres, on, lines).values())
+
+
+def shortfall_lines(cadres: list[Cadre], on: date, lines: dict[int, UnitShortfall] | None = None):
+    """Counts each of `cadres` (their units loaded) into its unit's line in `lines` (by unit pk; a line is added
+    for a unit without one), a cadre without a rank not at all; the cadres short end up largest shortfall
+    first. One query for the credit."""
+    lines = {} if lines is None else lines
     statuses = requirement_statuses(cadres, on)
     for cadre in cadres:
         status = statuses[cadre.pk]
         if status is None:
             continue
-        line = lines[cadre.unit_id]
+        line = lines.get(cadre.unit_id)
+        if line is None:
+            line = lines[cadre.unit_id] = UnitShortfall(unit=cadre.unit)
         line.counted += 1
         if not status.met:
             line.short += 1
@@ -139,7 +149,7 @@ def unit_shortfalls(*, units=None, on: date) -> list[UnitShortfall]:
             line.cadres_short.append(CadreShortfall(cadre, status))
     for line in lines.values():
         line.cadres_short.sort(key=lambda c: (-c.status.shortfall, c.cadre.name, c.cadre.pk))
-    return list(lines.values())
+    return lines
 
 
 # --- a cadre's transcript ------------------------------------------------------------------------------------

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
@@ -13,13 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from orgdept.core.exceptions import ApplicationError
-from orgdept.core.import_pages import import_batch_confirm, import_batch_page
-from orgdept.core.imports import (
-    access_import_batch,
-    import_batch_create,
-    import_batches_of,
-)
+from orgdept.core.import_pages import import_batch_confirm, import_batch_page, import_upload, import_upload_context
+from orgdept.core.imports import access_import_batch
 
 from ..models import Cadre
 from ..services.roster import (
@@ -49,32 +43,16 @@ def _require(user) -> None:
         raise PermissionDenied
 
 
-def _upload_page(request, form, *, status: int = 200):
-    context = {
-        "form": form,
-        "batches": import_batches_of(user=request.user, kind=KIND),
-        "columns": COLUMNS,
-        "required_columns": REQUIRED_COLUMNS,
-        "max_mb": settings.ORGDEPT_IMPORT_MAX_BYTES // (1024 * 1024),
-    }
-    return render(request, "cadres/roster_import.html", context, status=status)
-
-
 @login_required
 def roster_import(request):
     """The upload form (GET) and the upload itself (POST): a safe file goes on to its preview."""
     _require(request.user)
-    if request.method != "POST":
-        return _upload_page(request, RosterUploadForm())
-    form = RosterUploadForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            batch = import_batch_create(kind=KIND, upload=form.cleaned_data["file"], actor=request.user)
-        except ApplicationError as exc:
-            form.add_error("file", exc.message)
-        else:
-            return redirect("cadres:roster_batch", pk=batch.pk)
-    return _upload_page(request, form, status=400)
+
+    def page(form, *, status: int = 200):
+        context = import_upload_context(request, form, kind=KIND, columns=COLUMNS, required_columns=REQUIRED_COLUMNS)
+        return render(request, "cadres/roster_import.html", context, status=status)
+
+    return import_upload(request, form_class=RosterUploadForm, kind=KIND, batch_view="cadres:roster_batch", page=page)
 
 
 @login_required
@@ -86,8 +64,6 @@ def roster_batch(request, pk: int):
         "reupload_url": reverse("cadres:roster_import"),
         "reupload_testid": "roster-reupload",
         "commit_url": reverse("cadres:roster_commit", args=[batch.pk]),
-        "label_heading": _("Name"),
-        "key_heading": _("ID number"),
     }
     return import_batch_page(
         request,

@@ -22,8 +22,8 @@ from cadres.structure import years_before
 from orgdept.core.audit import audit_log
 from orgdept.core.exceptions import ApplicationError
 from orgdept.core.forms import add_service_error, form_status
-from orgdept.core.import_pages import import_batch_confirm, import_batch_page
-from orgdept.core.imports import access_import_batch, import_batch_create, import_batches_of
+from orgdept.core.import_pages import import_batch_confirm, import_batch_page, import_upload, import_upload_context
+from orgdept.core.imports import access_import_batch, import_batches_of
 from orgdept.core.listing import FilteredListView
 from orgdept.core.models import ImportBatch
 from orgdept.core.object_permissions import require_perm
@@ -428,11 +428,9 @@ def _require_import(user) -> None:
 def _upload_page(request, form, term: Term, *, status: int = 200):
     batches = [b for b in import_batches_of(user=request.user, kind=KIND, limit=50) if b.params.get("term") == term.pk]
     context = {
-        "form": form,
+        **import_upload_context(request, form, kind=KIND, columns=COLUMNS, required_columns=REQUIRED_COLUMNS),
         "term": term,
         "batches": batches[:10],
-        "columns": COLUMNS,
-        "required_columns": REQUIRED_COLUMNS,
     }
     return render(request, "committees/import_upload.html", context, status=status)
 
@@ -445,19 +443,14 @@ def member_import(request, pk: int):
     back = _current_or_back(request, term)
     if back is not None:
         return back
-    if request.method != "POST":
-        return _upload_page(request, MemberImportForm(), term)
-    form = MemberImportForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            batch = import_batch_create(
-                kind=KIND, upload=form.cleaned_data["file"], actor=request.user, params={"term": term.pk}
-            )
-        except ApplicationError as exc:
-            form.add_error("file", exc.message)
-        else:
-            return redirect("committees:member_import_batch", pk=batch.pk)
-    return _upload_page(request, form, term, status=400)
+    return import_upload(
+        request,
+        form_class=MemberImportForm,
+        kind=KIND,
+        batch_view="committees:member_import_batch",
+        page=lambda form, status=200: _upload_page(request, form, term, status=status),
+        params={"term": term.pk},
+    )
 
 
 def _batch_term(batch: ImportBatch) -> Term | None:
@@ -475,8 +468,6 @@ def member_import_batch(request, pk: int):
         "reupload_url": reverse("committees:member_import", args=[term.pk]) if term else "",
         "reupload_testid": "member-import-reupload",
         "commit_url": reverse("committees:member_import_commit", args=[batch.pk]),
-        "label_heading": _("Name"),
-        "key_heading": _("ID number"),
     }
     return import_batch_page(
         request,

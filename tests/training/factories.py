@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
+import io
 import itertools
 from datetime import date, timedelta
 from decimal import Decimal
 
 from cadres.models import Rank
-from orgdept.core import roles
+from training.imports import COLUMNS
 from training.models import TrainingClass, TrainingPlan
 from training.services import attendance, classes, credits, enrolment, plans
 
 _sequence = itertools.count(1)
 
-
-def users(make_user) -> tuple:
-    """(培训科 staff, 部领导 leader)."""
-    return make_user(roles.TRAINING_SECTION, username="peixun"), make_user(roles.DEPARTMENT_LEADER, username="buld")
+# the day the clock stands still on (conftest's `frozen`), unless a module overrides `today`
+TODAY = date(2026, 11, 22)
 
 
 def make_plan(staff, *, year: int = 2026, title: str | None = None) -> TrainingPlan:
@@ -105,3 +104,17 @@ def online(cadre, staff, hours, earned_on: date, title: str | None = None):
 
 COUNTY = Rank.FU_CHU
 SECTION = Rank.ZHENG_KE
+
+
+def credit_xlsx(rows, headers=COLUMNS) -> bytes:
+    """A credit-hour workbook: the header row, then `rows`."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(list(headers))
+    for row in rows:
+        sheet.append(list(row))
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

@@ -14,39 +14,13 @@ from django.db import connection
 
 from orgdept.core.exceptions import ApplicationError
 from orgdept.core.models import AuditEvent
-from tests.cadres.factories import make_cadre, make_unit
-from tests.training.factories import approved_class, call, record_all, users
+from tests.cadres.factories import make_cadre
+from tests.training.factories import TODAY, approved_class, call, record_all
 from training.models import Attendance, CreditEntry, Enrolment, TrainingClass
 from training.services import attendance
 
 E = Enrolment.Status
-TODAY = date(2026, 11, 22)
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(TODAY, tick=False):
-        yield
-
-
-@pytest.fixture
-def people(db, make_user):
-    return users(make_user)
-
-
-@pytest.fixture
-def staff(people):
-    return people[0]
-
-
-@pytest.fixture
-def leader(people):
-    return people[1]
-
-
-@pytest.fixture
-def unit(db):
-    return make_unit("区发改局")
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 def closed_results(training_class: TrainingClass):
@@ -191,9 +165,7 @@ def test_attendance_is_refused_for_a_stranger_a_future_session_and_a_closed_clas
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_sixteen_threads_closing_one_class_write_the_credit_once(make_user):
-    staff, leader = users(make_user)
-    unit = make_unit("区发改局")
+def test_sixteen_threads_closing_one_class_write_the_credit_once(staff, leader, unit):
     training_class = approved_class(staff, leader, start=date(2026, 5, 4), end=date(2026, 5, 5), hours=[3, 4])
     call(training_class, [make_cadre(unit, "李明"), make_cadre(unit, "王芳")], staff)
     record_all(training_class, staff)

@@ -3,12 +3,10 @@ skipped (so a file imported twice writes nothing the second time), dates as peop
 
 from __future__ import annotations
 
-import io
 from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from orgdept.core import roles
@@ -17,41 +15,17 @@ from orgdept.core.imports import import_batch_commit, import_batch_create
 from orgdept.core.models import AuditEvent, ImportBatch
 from orgdept.core.spreadsheets import read_spreadsheet
 from tests.cadres.factories import make_cadre, make_unit
-from tests.training.factories import COUNTY, users
-from training.imports import COLUMNS, credit_import, credit_template, parse_credit_date
+from tests.training.factories import COUNTY, TODAY, credit_xlsx
+from training.imports import credit_import, credit_template, parse_credit_date
 from training.models import CreditEntry
 
-TODAY = date(2026, 11, 22)
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(TODAY, tick=False):
-        yield
-
-
-@pytest.fixture
-def staff(db, make_user):
-    return users(make_user)[0]
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 @pytest.fixture
 def cadres(db):
     unit = make_unit("区发改局")
     return make_cadre(unit, "李明", rank=COUNTY), make_cadre(unit, "王芳", rank=COUNTY)
-
-
-def xlsx(rows, headers=COLUMNS) -> bytes:
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(list(headers))
-    for row in rows:
-        sheet.append(list(row))
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
 
 
 def good_rows(li, wang):
@@ -69,10 +43,10 @@ def entries():
 
 def test_a_good_file_writes_every_row(cadres, staff):
     li, wang = cadres
-    preview = credit_import(source=xlsx(good_rows(li, wang)), dry_run=True, actor=staff)
+    preview = credit_import(source=credit_xlsx(good_rows(li, wang)), dry_run=True, actor=staff)
     assert (preview.ok, preview.total, preview.new, preview.unchanged, preview.written) == (True, 4, 4, 0, False)
     assert not CreditEntry.objects.exists()
-    report = credit_import(source=xlsx(good_rows(li, wang)), dry_run=False, actor=staff)
+    report = credit_import(source=credit_xlsx(good_rows(li, wang)), dry_run=False, actor=staff)
     assert (report.ok, report.new, report.written) == (True, 4, True)
     assert entries() == [
         ("李明", "imported", "数字政府专题", Decimal("4.5"), date(2026, 5, 3)),
@@ -92,8 +66,8 @@ def test_a_good_file_writes_every_row(cadres, staff):
 
 def test_importing_the_same_file_again_skips_every_row(cadres, staff):
     li, wang = cadres
-    credit_import(source=xlsx(good_rows(li, wang)), dry_run=False, actor=staff)
-    again = credit_import(source=xlsx(good_rows(li, wang)), dry_run=False, actor=staff)
+    credit_import(source=credit_xlsx(good_rows(li, wang)), dry_run=False, actor=staff)
+    again = credit_import(source=credit_xlsx(good_rows(li, wang)), dry_run=False, actor=staff)
     assert (again.ok, again.new, again.unchanged, again.written) == (True, 0, 4, True)
     assert [w["message"] for w in again.warnings] == [
         "李明2026-05-03「学习贯彻党的二十届四中全会精神」已存在，跳过",
@@ -116,7 +90,7 @@ def test_a_file_with_bad_rows_writes_nothing_and_names_each_row_and_column(cadre
         (wang.id_number, "王芳", "乡村振兴专题", 8, "2026-06-01", "", ""),  # row 9: repeats row 5
         (wang.id_number, "王芳", "党纪专题", 2, "2026-11-23", "", "线下"),  # row 10: future, unknown source
     ]
-    report = credit_import(source=xlsx(rows), dry_run=False, actor=staff)
+    report = credit_import(source=credit_xlsx(rows), dry_run=False, actor=staff)
     assert (report.ok, report.written) == (False, False)
     assert [(e["row"], e["column"], e["message"]) for e in report.errors] == [
         (6, "姓名", f"姓名“王芳”与身份证号{li.id_number}对应的干部“李明”不一致"),
@@ -144,13 +118,15 @@ def test_a_file_with_bad_rows_writes_nothing_and_names_each_row_and_column(cadre
 def test_bad_hours_are_row_errors(cadres, staff, value, hours_error):
     li, _wang = cadres
     report = credit_import(
-        source=xlsx([(li.id_number, "李明", "党史专题", value, "2026-05-04", "", "")]), dry_run=False, actor=staff
+        source=credit_xlsx([(li.id_number, "李明", "党史专题", value, "2026-05-04", "", "")]),
+        dry_run=False,
+        actor=staff,
     )
     assert [(e["row"], e["column"], e["message"]) for e in report.errors] == [(2, "学时", hours_error)]
 
 
 def test_missing_columns_are_reported_on_the_header(staff, cadres):
-    report = credit_import(source=xlsx([("x", "李明")], headers=("身份证号", "姓名")), dry_run=True, actor=staff)
+    report = credit_import(source=credit_xlsx([("x", "李明")], headers=("身份证号", "姓名")), dry_run=True, actor=staff)
     assert [(e["row"], e["column"]) for e in report.errors] == [(1, "课程/班次名称"), (1, "学时"), (1, "日期")]
 
 
@@ -158,7 +134,7 @@ def test_other_headers_for_the_same_columns_are_accepted(staff, cadres):
     li, _wang = cadres
     headers = ("身份证号", "姓名", "课程名称", "学时数", "培训日期")
     report = credit_import(
-        source=xlsx([(li.id_number, "李明", "党史", 3, "2026.5.4")], headers=headers), dry_run=False, actor=staff
+        source=credit_xlsx([(li.id_number, "李明", "党史", 3, "2026.5.4")], headers=headers), dry_run=False, actor=staff
     )
     assert (report.ok, report.new) == (True, 1)
 
@@ -189,7 +165,7 @@ def test_dates_that_are_not_dates(value):
 
 def test_the_pages_path_links_the_lines_to_their_batch(cadres, staff):
     li, wang = cadres
-    upload = SimpleUploadedFile("学时.xlsx", xlsx(good_rows(li, wang)))
+    upload = SimpleUploadedFile("学时.xlsx", credit_xlsx(good_rows(li, wang)))
     batch = import_batch_create(kind="training_credits", upload=upload, actor=staff)
     assert (batch.status, batch.preview["new"], batch.preview["errors"]) == (ImportBatch.Status.PREVIEWED, 4, [])
     committed = import_batch_commit(batch=batch, actor=staff)
@@ -202,7 +178,9 @@ def test_the_pages_path_links_the_lines_to_their_batch(cadres, staff):
 def test_only_those_who_may_add_credit_import(cadres, make_user):
     cadre_section = make_user(roles.CADRE_SECTION, username="ganbu")
     with pytest.raises(ApplicationError, match="您没有导入培训学时的权限"):
-        import_batch_create(kind="training_credits", upload=SimpleUploadedFile("a.xlsx", xlsx([])), actor=cadre_section)
+        import_batch_create(
+            kind="training_credits", upload=SimpleUploadedFile("a.xlsx", credit_xlsx([])), actor=cadre_section
+        )
     for role in (roles.TRAINING_SECTION, roles.SYSTEM_ADMIN):
         assert make_user(role).has_perm("training.add_creditentry")
     assert not make_user(roles.DEPARTMENT_LEADER).has_perm("training.add_creditentry")

@@ -8,43 +8,16 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-import time_machine
 
 from orgdept.core.exceptions import ApplicationError
 from orgdept.core.models import AuditEvent
 from tests.cadres.factories import make_cadre, make_unit
-from tests.training.factories import approve, approved_class, call, make_class, make_plan, online, record_all, users
+from tests.training.factories import approve, approved_class, call, make_class, make_plan, online, record_all
 from training.models import Enrolment
 from training.services import attendance, enrolment, plans
 
 E = Enrolment.Status
-TODAY = date(2026, 11, 22)
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(TODAY, tick=False):
-        yield
-
-
-@pytest.fixture
-def people(db, make_user):
-    return users(make_user)
-
-
-@pytest.fixture
-def staff(people):
-    return people[0]
-
-
-@pytest.fixture
-def leader(people):
-    return people[1]
-
-
-@pytest.fixture
-def unit(db):
-    return make_unit("区发改局", order=1)
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 @pytest.fixture

@@ -10,13 +10,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from cadres.models import Rank
@@ -27,11 +26,11 @@ from tests.training.factories import (
     approve,
     approved_class,
     call,
+    credit_xlsx,
     make_class,
     make_plan,
     online,
     record_all,
-    users,
 )
 from training.forms import CallUpForm
 from training.models import CreditEntry, Enrolment, TrainingClass, TrainingPlan
@@ -43,31 +42,21 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 REQUIRED = "这个字段是必填项。"
 
 
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(TODAY, tick=False):
-        yield
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 @pytest.fixture
-def people(make_user):
-    staff, leader = users(make_user)
+def today():
+    return TODAY
+
+
+@pytest.fixture
+def people(people, make_user):
     return {
-        "staff": staff,
-        "leader": leader,
+        **people,
         "cadre_section": make_user(roles.CADRE_SECTION, username="ganbu"),
         "standing": make_user(roles.STANDING_MEMBER, username="changwei"),
     }
-
-
-@pytest.fixture
-def staff(people):
-    return people["staff"]
-
-
-@pytest.fixture
-def leader(people):
-    return people["leader"]
 
 
 @pytest.fixture
@@ -773,14 +762,7 @@ def test_the_shortfall_export_is_a_spreadsheet_and_audited(client, staff, cadres
 
 
 def sheet(rows) -> SimpleUploadedFile:
-    workbook = Workbook()
-    ws = workbook.active
-    ws.append(["身份证号", "姓名", "课程/班次名称", "学时", "日期", "主办单位", "来源"])
-    for row in rows:
-        ws.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return SimpleUploadedFile("学时.xlsx", out.getvalue())
+    return SimpleUploadedFile("学时.xlsx", credit_xlsx(rows))
 
 
 def test_credit_hours_are_imported_after_a_preview(client, staff, cadres):

@@ -6,38 +6,16 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-import time_machine
 
 from orgdept.core.exceptions import ApplicationError
 from orgdept.core.models import AuditEvent
 from tests.cadres.factories import make_cadre, make_unit
-from tests.training.factories import approve, call, make_class, make_plan, record_all, users
+from tests.training.factories import approve, call, make_class, make_plan, record_all
 from training.models import ClassSession, TrainingPlan
 from training.services import attendance, classes, plans
 
 S = TrainingPlan.Status
-TODAY = date(2026, 11, 22)
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(TODAY, tick=False):
-        yield
-
-
-@pytest.fixture
-def people(db, make_user):
-    return users(make_user)
-
-
-@pytest.fixture
-def staff(people):
-    return people[0]
-
-
-@pytest.fixture
-def leader(people):
-    return people[1]
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 def test_a_plan_is_created_as_a_draft_and_audited(staff):

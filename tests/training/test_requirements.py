@@ -16,38 +16,12 @@ from cadres.models import Rank
 from orgdept.core.exceptions import ApplicationError
 from orgdept.core.models import AuditEvent
 from tests.cadres.factories import make_cadre, make_unit
-from tests.training.factories import COUNTY, SECTION, approved_class, call, online, record_all, users
+from tests.training.factories import COUNTY, SECTION, TODAY, approved_class, call, online, record_all
 from training import requirements, selectors
 from training.models import CreditEntry
 from training.services import attendance, credits
 
-TODAY = date(2026, 11, 22)
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(TODAY, tick=False):
-        yield
-
-
-@pytest.fixture
-def people(db, make_user):
-    return users(make_user)
-
-
-@pytest.fixture
-def staff(people):
-    return people[0]
-
-
-@pytest.fixture
-def leader(people):
-    return people[1]
-
-
-@pytest.fixture
-def unit(db):
-    return make_unit("区发改局", order=1)
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 @pytest.fixture

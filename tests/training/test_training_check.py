@@ -7,31 +7,14 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-import time_machine
 
 from cadres.extensions import CheckOutcome, QualificationContext, qualification_checks, qualification_checks_run
 from cadres.models import Rank
-from tests.cadres.factories import make_cadre, make_unit
-from tests.training.factories import COUNTY, SECTION, online, users
+from tests.cadres.factories import make_cadre
+from tests.training.factories import COUNTY, SECTION, TODAY, online
 from training.checks import check_training
 
-TODAY = date(2026, 11, 22)
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(TODAY, tick=False):
-        yield
-
-
-@pytest.fixture
-def staff(db, make_user):
-    return users(make_user)[0]
-
-
-@pytest.fixture
-def unit(db):
-    return make_unit("区发改局")
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 def context(cadre, level=Rank.ZHENG_CHU, on=TODAY):

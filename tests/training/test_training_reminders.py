@@ -7,38 +7,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-import pytest
 import time_machine
 
 from orgdept.celery import app
 from orgdept.core import roles
 from orgdept.core.models import Notification, Reminder
 from orgdept.core.notifications import reminders_deliver_due
-from tests.cadres.factories import make_cadre, make_unit
-from tests.training.factories import COUNTY, SECTION, approved_class, call, make_class, make_plan, online, users
+from tests.cadres.factories import make_cadre
+from tests.training.factories import COUNTY, SECTION, approved_class, call, make_class, make_plan, online
 from training import reminders
 from training.services import enrolment, plans
 from training.tasks import training_reminders
-
-
-@pytest.fixture
-def people(db, make_user):
-    return users(make_user)
-
-
-@pytest.fixture
-def staff(people):
-    return people[0]
-
-
-@pytest.fixture
-def leader(people):
-    return people[1]
-
-
-@pytest.fixture
-def unit(db):
-    return make_unit("区发改局")
 
 
 def run(day: date) -> int:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +13,6 @@ from django.views.decorators.http import require_POST
 
 from orgdept.core.exceptions import ApplicationError
 from orgdept.core.forms import add_service_error, form_service, form_status
-from orgdept.core.listing import FilteredListView
 
 from ..forms import ActionForm, ClassFilterForm, ClassForm, SessionForm
 from ..models import TrainingClass, TrainingPlan
@@ -36,27 +34,19 @@ from ..selectors import class_list
 from ..services import attendance as attendance_svc
 from ..services import classes as svc
 from .callup import callup_context, candidates_partial
-from .common import section_page
+from .common import SectionListView, section_page
 from .queries import class_page
 
 
-class ClassListView(LoginRequiredMixin, FilteredListView):
+class ClassListView(SectionListView):
     template_name = "training/class_list.html"
     results_template_name = "training/class_list_results.html"
     filter_form_class = ClassFilterForm
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            require_list(request.user, VIEW_CLASS)
-        return super().dispatch(request, *args, **kwargs)
+    list_perm = VIEW_CLASS
+    section_current = "classes"
 
     def selector(self):
         return class_list()
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx["section_current"] = "classes"
-        return ctx
 
 
 # --- creating and changing a class --------------------------------------------------------------------------------

@@ -3,7 +3,6 @@ nothing), the blank template; through the kernel's import pages and the credit i
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
@@ -11,9 +10,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from orgdept.core.exceptions import ApplicationError
-from orgdept.core.import_pages import import_batch_confirm, import_batch_page
-from orgdept.core.imports import access_import_batch, import_batch_create, import_batches_of
+from orgdept.core.import_pages import import_batch_confirm, import_batch_page, import_upload, import_upload_context
+from orgdept.core.imports import access_import_batch
 
 from ..forms import CreditImportForm
 from ..imports import COLUMNS, CREDIT_IMPORT_KIND, REQUIRED_COLUMNS, credit_template, may_import_credits
@@ -27,31 +25,15 @@ def _require(user) -> None:
         raise PermissionDenied
 
 
-def _upload_page(request, form, *, status: int = 200):
-    context = {
-        "form": form,
-        "batches": import_batches_of(user=request.user, kind=KIND),
-        "columns": COLUMNS,
-        "required_columns": REQUIRED_COLUMNS,
-        "max_mb": settings.ORGDEPT_IMPORT_MAX_BYTES // (1024 * 1024),
-    }
-    return section_page(request, "training/credit_import.html", context, "import", status=status)
-
-
 @login_required
 def credit_import(request):
     _require(request.user)
-    if request.method != "POST":
-        return _upload_page(request, CreditImportForm())
-    form = CreditImportForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            batch = import_batch_create(kind=KIND, upload=form.cleaned_data["file"], actor=request.user)
-        except ApplicationError as exc:
-            form.add_error("file", exc.message)
-        else:
-            return redirect("training:credit_batch", pk=batch.pk)
-    return _upload_page(request, form, status=400)
+
+    def page(form, *, status: int = 200):
+        context = import_upload_context(request, form, kind=KIND, columns=COLUMNS, required_columns=REQUIRED_COLUMNS)
+        return section_page(request, "training/credit_import.html", context, "import", status=status)
+
+    return import_upload(request, form_class=CreditImportForm, kind=KIND, batch_view="training:credit_batch", page=page)
 
 
 @login_required
@@ -63,8 +45,6 @@ def credit_batch(request, pk: int):
         "reupload_url": reverse("training:credit_import"),
         "reupload_testid": "credit-reupload",
         "commit_url": reverse("training:credit_commit", args=[batch.pk]),
-        "label_heading": _("Name"),
-        "key_heading": _("ID number"),
         "section_current": "import",
     }
     return import_batch_page(request, batch, template="training/credit_batch.html", context=context)

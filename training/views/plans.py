@@ -4,13 +4,11 @@ approval or return."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from orgdept.core.forms import form_service, form_status
-from orgdept.core.listing import FilteredListView
 
 from ..forms import ActionForm, PlanFilterForm, PlanForm, ReturnForm
 from ..models import TrainingPlan
@@ -26,29 +24,24 @@ from ..permissions import (
 )
 from ..selectors import plan_list
 from ..services import plans as svc
-from .common import section_page
+from .common import SectionListView, section_page
 from .queries import plan_classes, plan_history
 
 Status = TrainingPlan.Status
 
 
-class PlanListView(LoginRequiredMixin, FilteredListView):
+class PlanListView(SectionListView):
     template_name = "training/plan_list.html"
     results_template_name = "training/plan_list_results.html"
     filter_form_class = PlanFilterForm
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            require_list(request.user, VIEW_PLAN)
-        return super().dispatch(request, *args, **kwargs)
+    list_perm = VIEW_PLAN
+    section_current = "plans"
 
     def selector(self):
         return plan_list()
 
     def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx.update(can_add=self.request.user.has_perm(ADD_PLAN), section_current="plans")
-        return ctx
+        return {**super().get_context_data(**kwargs), "can_add": self.request.user.has_perm(ADD_PLAN)}
 
 
 index = PlanListView.as_view()
@@ -115,49 +108,52 @@ def plan_detail(request, pk: int):
     return _detail(request, access_plan(request.user, pk))
 
 
+def _plan_action(request, pk: int, perm: str, form, act, message: str, bound):
+    """A button on the plan's page: done, back to the plan with `message` (about its title); refused, the plan's
+    page again (400) with the refusal where `bound(form)` puts it."""
+    plan = access_plan(request.user, pk, perm)
+    if form_service(request, form, lambda data: act(plan, data), lambda p: message % {"title": p.title}):
+        return redirect("training:plan_detail", pk=plan.pk)
+    return _detail(request, plan, status=400, bound=bound(form))
+
+
 @login_required
 @require_POST
 def plan_submit(request, pk: int):
-    plan = access_plan(request.user, pk, CHANGE_PLAN)
-    form = ActionForm(request.POST)
-    done = form_service(
+    return _plan_action(
         request,
-        form,
-        lambda _d: svc.plan_submit(plan=plan, actor=request.user),
-        lambda p: _("Plan %(title)s submitted for approval.") % {"title": p.title},
+        pk,
+        CHANGE_PLAN,
+        ActionForm(request.POST),
+        lambda plan, _d: svc.plan_submit(plan=plan, actor=request.user),
+        _("Plan %(title)s submitted for approval."),
+        lambda form: {"submit": form.non_field_errors()},
     )
-    if done:
-        return redirect("training:plan_detail", pk=plan.pk)
-    return _detail(request, plan, status=400, bound={"submit": form.non_field_errors()})
 
 
 @login_required
 @require_POST
 def plan_approve(request, pk: int):
-    plan = access_plan(request.user, pk, APPROVE_PLAN)
-    form = ActionForm(request.POST)
-    done = form_service(
+    return _plan_action(
         request,
-        form,
-        lambda _d: svc.plan_approve(plan=plan, actor=request.user),
-        lambda p: _("Plan %(title)s approved: its classes may now take call-ups.") % {"title": p.title},
+        pk,
+        APPROVE_PLAN,
+        ActionForm(request.POST),
+        lambda plan, _d: svc.plan_approve(plan=plan, actor=request.user),
+        _("Plan %(title)s approved: its classes may now take call-ups."),
+        lambda form: {"approve": form.non_field_errors()},
     )
-    if done:
-        return redirect("training:plan_detail", pk=plan.pk)
-    return _detail(request, plan, status=400, bound={"approve": form.non_field_errors()})
 
 
 @login_required
 @require_POST
 def plan_return(request, pk: int):
-    plan = access_plan(request.user, pk, APPROVE_PLAN)
-    form = ReturnForm(request.POST, prefix="return")
-    done = form_service(
+    return _plan_action(
         request,
-        form,
-        lambda d: svc.plan_return(plan=plan, reason=d["reason"], actor=request.user),
-        lambda p: _("Plan %(title)s returned to the training section.") % {"title": p.title},
+        pk,
+        APPROVE_PLAN,
+        ReturnForm(request.POST, prefix="return"),
+        lambda plan, d: svc.plan_return(plan=plan, reason=d["reason"], actor=request.user),
+        _("Plan %(title)s returned to the training section."),
+        lambda form: {"return": form},
     )
-    if done:
-        return redirect("training:plan_detail", pk=plan.pk)
-    return _detail(request, plan, status=400, bound={"return": form})

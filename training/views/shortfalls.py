@@ -16,7 +16,7 @@ from orgdept.core.spreadsheets import escape_cell
 from ..forms import ShortfallFilterForm
 from ..permissions import VIEW_CREDIT, require_list
 from ..requirements import ZERO
-from ..selectors import CadreShortfall, UnitShortfall, requirement_statuses
+from ..selectors import UnitShortfall, shortfall_lines
 from ..services.common import format_hours
 from .common import XLSX, attachment, section_page
 
@@ -30,26 +30,15 @@ def unit_lines(*, on: date, group: str = "", unit: Unit | None = None) -> list[U
         cadres = cadres.filter(condition)
     if unit is not None:
         cadres = cadres.filter(unit=unit)
-    cadres = list(cadres)
-    statuses = requirement_statuses(cadres, on)
-    lines: dict[int, UnitShortfall] = {}
-    for cadre in cadres:
-        status = statuses[cadre.pk]
-        if status is None:
-            continue
-        line = lines.setdefault(cadre.unit_id, UnitShortfall(unit=cadre.unit))
-        line.counted += 1
-        if not status.met:
-            line.short += 1
-            line.total_shortfall += status.shortfall
-            line.cadres_short.append(CadreShortfall(cadre, status))
-    for line in lines.values():
-        line.cadres_short.sort(key=lambda c: (-c.status.shortfall, c.cadre.name, c.cadre.pk))
-    return sorted(lines.values(), key=lambda line: (line.unit.order, line.unit.name, line.unit.pk))
+    lines = shortfall_lines(list(cadres), on).values()
+    return sorted(lines, key=lambda line: (line.unit.order, line.unit.name, line.unit.pk))
 
 
-def _filter(request) -> ShortfallFilterForm:
-    return ShortfallFilterForm(request.GET or None)
+def _filtered(request, unit: Unit | None = None):
+    """The filter as asked (the day, the rank group), its day and group, and the units' lines they give."""
+    form = ShortfallFilterForm(request.GET or None)
+    on, group = form.day(), form.group_value()
+    return form, on, group, unit_lines(on=on, group=group, unit=unit)
 
 
 def _totals(lines: list[UnitShortfall]) -> dict:
@@ -63,9 +52,7 @@ def _totals(lines: list[UnitShortfall]) -> dict:
 @login_required
 def shortfalls(request):
     require_list(request.user, VIEW_CREDIT)
-    form = _filter(request)
-    on, group = form.day(), form.group_value()
-    lines = unit_lines(on=on, group=group)
+    form, on, _group, lines = _filtered(request)
     context = {
         "filter_form": form,
         "on": on,
@@ -80,9 +67,7 @@ def shortfalls(request):
 def shortfalls_unit(request, pk: int):
     require_list(request.user, VIEW_CREDIT)
     unit = get_object_or_404(Unit, pk=pk)
-    form = _filter(request)
-    on, group = form.day(), form.group_value()
-    lines = unit_lines(on=on, group=group, unit=unit)
+    form, on, _group, lines = _filtered(request, unit)
     line = lines[0] if lines else UnitShortfall(unit=unit)
     context = {"filter_form": form, "on": on, "unit": unit, "line": line, "querystring": request.GET.urlencode()}
     return section_page(request, "training/shortfalls_unit.html", context, "shortfalls")
@@ -150,9 +135,7 @@ def _workbook(lines: list[UnitShortfall], on: date) -> bytes:
 @login_required
 def shortfalls_export(request):
     require_list(request.user, VIEW_CREDIT)
-    form = _filter(request)
-    on, group = form.day(), form.group_value()
-    lines = unit_lines(on=on, group=group)
+    _form, on, group, lines = _filtered(request)
     content = _workbook(lines, on)
     totals = _totals(lines)
     audit_log(
