@@ -316,3 +316,9 @@ ORGDEPT_TRAINING_CLASS_NOTICE_DAYS = env.int("ORGDEPT_TRAINING_CLASS_NOTICE_DAYS
 # From this day of the year (MM-DD, the fourth quarter by default) cadres short of the year's hours are reminded
 # weekly, and 培训科 get the shortfalls per unit.
 ORGDEPT_TRAINING_SHORTFALL_REMINDERS_FROM = env.str("ORGDEPT_TRAINING_SHORTFALL_REMINDERS_FROM", default="10-01")
+
+# Appraisal
+# 优秀 at most this percent of each group appraised, rounded down (公务员考核规定: 20%, up to 25% with approval).
+ORGDEPT_APPRAISAL_EXCELLENT_PERCENT = env.int("ORGDEPT_APPRAISAL_EXCELLENT_PERCENT", default=20)
+# How many of each group, from the lowest democratic-evaluation rank up, are listed for a reminder talk (提醒谈话).
+ORGDEPT_APPRAISAL_LOWEST_RANKED = env.int("ORGDEPT_APPRAISAL_LOWEST_RANKED", default=1)

@@ -1,0 +1,150 @@
+"""Reads of the appraisal app: published rating histories, the 年度考核结果 line, and the consequence lists with the
+rule that put each person there.
+
+Only published (or archived) cycles count. A cadre appraised in two published cycles of one year (two scopes) has
+the rating of the one published last.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from cadres.models import Cadre
+
+from .models import AppraisalCycle, AppraisalGroup, AppraisalResult, Rating, Talk
+from .services.common import lowest_ranked_count
+
+PUBLISHED = (AppraisalCycle.Status.PUBLISHED, AppraisalCycle.Status.ARCHIVED)
+RATING_WORDS = dict(Rating.choices)
+
+
+def published_results():
+    return AppraisalResult.objects.filter(member__cycle__status__in=PUBLISHED, member__cadre__isnull=False)
+
+
+def rating_histories(cadres, *, on_date: date | None = None) -> dict[int, dict[int, str]]:
+    """{cadre pk: {year: rating}} from the cycles published on or before `on_date` (all when None). One query."""
+    pks = [getattr(c, "pk", c) for c in cadres]
+    results = published_results().filter(member__cadre__in=pks)
+    if on_date is not None:
+        results = results.filter(member__cycle__published_at__date__lte=on_date)
+    histories: dict[int, dict[int, str]] = {pk: {} for pk in pks}
+    rows = results.order_by("member__cycle__published_at", "pk").values_list(
+        "member__cadre_id", "member__cycle__year", "rating"
+    )
+    for cadre_pk, year, rating in rows:
+        if rating:
+            histories[cadre_pk][year] = rating
+    return histories
+
+
+def rating_history(cadre, *, on_date: date | None = None) -> dict[int, str]:
+    return rating_histories([cadre], on_date=on_date)[cadre.pk]
+
+
+def appraisal_summary(cadre, on_date: date) -> str:
+    """The 任免审批表's 年度考核结果: the last three years published by `on_date`, oldest first —
+    "2023年度称职，2024年度优秀，2025年度称职"; blank when none."""
+    history = rating_history(cadre, on_date=on_date)
+    years = sorted(history)[-3:]
+    return "，".join(f"{year}年度{RATING_WORDS[history[year]]}" for year in years)
+
+
+@dataclass(frozen=True)
+class Consequence:
+    cadre: Cadre
+    code: str  # admonishment, demotion, dismissal, merit, reminder
+    action: str  # what follows: 诫勉谈话 …
+    rule: str  # the rule that put the cadre on the list, with the years
+    years: tuple[int, ...]
+
+
+ACTIONS = {
+    "admonishment": "诫勉谈话",
+    "demotion": "降级或调整职务",
+    "dismissal": "启动辞退或免职程序",
+    "merit": "记三等功",
+    "reminder": "提醒谈话",
+}
+
+
+def _consecutive(history: dict[int, str], year: int, rating: str, count: int) -> bool:
+    return all(history.get(y) == rating for y in range(year - count + 1, year + 1))
+
+
+def consequences(year: int) -> list[Consequence]:
+    """Who falls under each rule after `year`'s published appraisal, by rule then by name:
+    基本称职 → 诫勉谈话; 不称职 → 降级/调整; 不称职 in `year` and `year`-1 → 辞退/免职; 优秀 in `year`, -1 and -2
+    → 记三等功; in each individual group the lowest-ranked in democratic evaluation (the setting's number; people
+    tied with the last of them too) → 提醒谈话."""
+    rated = list(
+        published_results()
+        .filter(member__cycle__year=year)
+        .select_related("member__cadre__unit", "member__group")
+        .order_by("member__cadre__name", "pk")
+    )
+    cadres = {r.member.cadre_id: r.member.cadre for r in rated}
+    histories = rating_histories(list(cadres))
+    found: list[Consequence] = []
+
+    def add(cadre, code, rule, years):
+        found.append(Consequence(cadre, code, ACTIONS[code], rule, tuple(years)))
+
+    for pk, cadre in cadres.items():
+        history = histories[pk]
+        rating = history.get(year)
+        if rating == Rating.BASIC:
+            add(cadre, "admonishment", f"{year}年度考核为基本称职", [year])
+        if rating == Rating.INCOMPETENT:
+            add(cadre, "demotion", f"{year}年度考核为不称职", [year])
+            if _consecutive(history, year, Rating.INCOMPETENT, 2):
+                add(cadre, "dismissal", f"{year - 1}、{year}年度连续两年考核为不称职", [year - 1, year])
+        if rating == Rating.EXCELLENT and _consecutive(history, year, Rating.EXCELLENT, 3):
+            add(cadre, "merit", f"{year - 2}至{year}年度连续三年考核为优秀", [year - 2, year - 1, year])
+    found.extend(lowest_ranked(year))
+    order = list(ACTIONS)
+    return sorted(found, key=lambda c: (order.index(c.code), c.cadre.name, c.cadre.pk))
+
+
+def lowest_ranked(year: int) -> list[Consequence]:
+    count = lowest_ranked_count()
+    if count <= 0:
+        return []
+    found = []
+    groups = AppraisalGroup.objects.filter(
+        cycle__year=year, cycle__status__in=PUBLISHED, kind=AppraisalGroup.Kind.INDIVIDUAL
+    )
+    for group in groups.select_related("cycle"):
+        scored = list(
+            AppraisalResult.objects.filter(member__group=group, evaluation_score__isnull=False)
+            .select_related("member__cadre")
+            .order_by("evaluation_score", "pk")
+        )
+        if len(scored) <= count:
+            # nobody is "lowest" in a group no larger than the number to list
+            continue
+        threshold: Decimal = scored[count - 1].evaluation_score
+        for result in scored:
+            if result.evaluation_score > threshold:
+                break
+            found.append(
+                Consequence(
+                    result.member.cadre,
+                    "reminder",
+                    ACTIONS["reminder"],
+                    f"{year}年度民主测评在“{group.name}”中排名靠后（第{result.evaluation_rank}名，"
+                    f"{len(scored)}人，得分{result.evaluation_score}）",
+                    (year,),
+                )
+            )
+    return found
+
+
+def talks_of(cadre):
+    return Talk.objects.filter(cadre=cadre).select_related("cycle")
+
+
+def cycles_list():
+    return AppraisalCycle.objects.select_related("created_by", "published_by")

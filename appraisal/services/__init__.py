@@ -1,0 +1,1 @@
+"""Appraisal services: every write of the appraisal app."""
