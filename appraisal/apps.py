@@ -14,11 +14,16 @@ class AppraisalConfig(AppConfig):
         self._register_page_audit()
 
     def _register_pages(self):
-        from orgdept.core.shell import NavItem, register_nav
+        from orgdept.core.shell import NavItem, register_nav, register_work_queue
 
+        from .home import appraisal_sections, has_own_results, is_voter
         from .views import INDEX_ROLES
 
         register_nav(NavItem(_("Appraisal"), "appraisal:index", roles=INDEX_ROLES, order=50))
+        # voters and appraised cadres hold no appraisal role: their entries follow what they are
+        register_nav(NavItem(_("My ballots"), "appraisal:my_ballots", order=51, visible_when=is_voter))
+        register_nav(NavItem(_("My appraisal results"), "appraisal:my_results", order=52, visible_when=has_own_results))
+        register_work_queue(appraisal_sections)
 
     def _register_rules(self):
         """Roles' permissions, audit labels, the qualification check and the 年度考核结果 line of the 任免审批表."""

@@ -15,10 +15,14 @@ class NavItem:
     roles: tuple[str, ...] = ()  # empty: every signed-in user
     order: int = 100
     perm: str = ""
+    # for entries that follow what a user is rather than a role (a voter, an appraised cadre): shown when this says so
+    visible_when: Callable[[object], bool] | None = None
 
     def visible_to(self, user) -> bool:
         if self.perm and not user.has_perm(self.perm):
             return False
+        if self.visible_when is not None:
+            return self.visible_when(user)
         return not self.roles or user.is_superuser or has_role(user, *self.roles)
 
 
