@@ -14,16 +14,19 @@ class AppraisalConfig(AppConfig):
         self._register_page_audit()
 
     def _register_pages(self):
+        from cadres.extensions import register_cadre_link
         from orgdept.core.shell import NavItem, register_nav, register_work_queue
 
         from .home import appraisal_sections, has_own_results, is_voter
         from .views import INDEX_ROLES
+        from .views.common import VIEW_RESULT
 
         register_nav(NavItem(_("Appraisal"), "appraisal:index", roles=INDEX_ROLES, order=50))
         # voters and appraised cadres hold no appraisal role: their entries follow what they are
         register_nav(NavItem(_("My ballots"), "appraisal:my_ballots", order=51, visible_when=is_voter))
         register_nav(NavItem(_("My appraisal results"), "appraisal:my_results", order=52, visible_when=has_own_results))
         register_work_queue(appraisal_sections)
+        register_cadre_link(_("Appraisal record"), "appraisal:cadre_history", perm=VIEW_RESULT)
 
     def _register_rules(self):
         """Roles' permissions, audit labels, the qualification check and the 年度考核结果 line of the 任免审批表."""
@@ -102,3 +105,11 @@ class AppraisalConfig(AppConfig):
         register_audit_action("appraisal_results.viewed_own", "查看本人考核结果")
         register_audit_action("appraisal_results.summary_printed", "打印考核结果汇总表")
         register_audit_action("appraisal_results.exported", "导出考核结果")
+        register_audit_action("appraisal_consequences.viewed", "查看考核结果运用名单")
+        register_audit_action("appraisal_history.viewed", "查看年度考核记录")
+        register_audit_action("appraisal_ballots.viewed", "查看纸质测评票")
+        register_audit_action("appraisal_scores.viewed", "查看指标得分")
+        register_audit_action("appraisal_results.sheet_printed", "打印考核结果反馈表")
+        register_audit_action("appraisal_results.unit_report_printed", "打印单位考核情况报告")
+        register_audit_action("appraisal_ballots.blank_printed", "打印民主测评表")
+        register_audit_action("appraisal_ballots.own_printed", "打印本人测评记录")

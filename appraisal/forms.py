@@ -10,9 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cadres.models import Cadre, Unit
 
-from .models import AppraisalCycle, AppraisalGroup, Indicator, Rating, Talk, TeamRating
-
-CYCLE_STATUS_LABELS = dict(AppraisalCycle.Status.choices)
+from .models import AppraisalCycle, AppraisalGroup, Indicator, Rating, TeamRating
 
 
 def number_field(label, *, initial=None, required=True) -> forms.CharField:
@@ -195,7 +193,8 @@ class TeamRatingForm(forms.Form):
 
 
 class TalkForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind of talk"), choices=Talk.Kind.choices)
+    """The kind of talk is the rule's (the row the form sits in), not a choice."""
+
     held_on = forms.DateField(label=_("Date of the talk"), widget=forms.DateInput(attrs={"type": "date"}))
     held_by = forms.CharField(label=_("Talk held by"), max_length=100)
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))

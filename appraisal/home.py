@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from orgdept.core.shell import QueueItem, QueueSection
 
-from .models import AppraisalCycle, AppraisalResult, GroupMember, Voter
-from .permissions import PUBLISHED
+from .models import AppraisalCycle, AppraisalResult, Voter
+from .permissions import PUBLISHED, voter_members
 
 
 def _signed_in(user) -> bool:
@@ -60,7 +60,7 @@ def appraisal_sections(user) -> list[QueueSection]:
     voters = Voter.objects.filter(user=user, cycle__status=AppraisalCycle.Status.EVALUATION).select_related("cycle")
     items = []
     for voter in voters.annotate(cast=Count("ballots", distinct=True)).order_by("-cycle__year", "cycle__scope"):
-        to_evaluate = GroupMember.objects.filter(group__in=voter.scope.all()).count()
+        to_evaluate = voter_members(voter).count()
         left = to_evaluate - voter.cast
         if left > 0:
             items.append(

@@ -4,7 +4,8 @@ previewed and then committed all or nothing, for one cycle (params {"cycle": pk}
 Columns: 身份证号, 姓名 (must be the name on that ID's cadre file), 考核指标 (the indicator's name in the person's
 group), 得分 (0 to the indicator's full marks, at most two decimals). A score equal to the one stored is unchanged;
 a different one replaces it (updated); the same person and indicator twice in one file is an error. Leadership
-teams (班子) are scored by hand. Any error writes nothing.
+teams (班子) are scored by hand. Any error writes nothing. The rows are written by the scores service
+(services.scores), one audit event per changed score besides the import's own.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from orgdept.core.exceptions import ApplicationError
 from orgdept.core.imports import ERROR, NEW, UNCHANGED, UPDATED, ImportKind, ImportProgress, ImportReport, RowOutcome
 from orgdept.core.spreadsheets import fold_width, read_spreadsheet
 
-from .models import AppraisalCycle, GroupMember, IndicatorScore
+from .models import AppraisalCycle, GroupMember, Indicator, IndicatorScore
 from .services.common import Status, fmt, lock_cycle, parse_decimal, require_status
+from .services.scores import cycle_scores_enter
 
 ID, NAME, INDICATOR, SCORE = "身份证号", "姓名", "考核指标", "得分"
 COLUMNS = (ID, NAME, INDICATOR, SCORE)
@@ -85,9 +87,10 @@ def _compare(cycle: AppraisalCycle, sheet, columns: dict[str, int], report: Impo
         m.cadre.id_number: m
         for m in GroupMember.objects.filter(cycle=cycle, cadre__isnull=False).select_related("cadre", "group")
     }
-    indicators = {}
-    for member in members.values():
-        indicators.setdefault(member.group_id, {i.name: i for i in member.group.indicators.all()})
+    # every group's indicators in one read, by name within the group
+    indicators: dict[int, dict] = {m.group_id: {} for m in members.values()}
+    for indicator in Indicator.objects.filter(group__cycle=cycle):
+        indicators.setdefault(indicator.group_id, {})[indicator.name] = indicator
     stored = {(s.member_id, s.indicator_id): s.score for s in IndicatorScore.objects.filter(member__cycle=cycle)}
     seen: dict[tuple, int] = {}
     to_write = []
@@ -175,15 +178,19 @@ def score_import(
         to_write = _compare(cycle, sheet, columns, report)
         if report.errors:
             return report
-        for row in to_write:
-            IndicatorScore.objects.update_or_create(
-                indicator=row.target, member=row.member, defaults={"score": row.score, "entered_by": actor}
-            )
-        audit_log(
+        summary = audit_log(
             actor=actor,
             action="appraisal_scores.imported",
             obj=cycle,
             details={"file": source_name, "total": report.total, "new": report.new, "updated": report.updated},
+        )
+        # the rows were checked above; the service writes them as the score page does, each change audited
+        # with a link to this import
+        cycle_scores_enter(
+            cycle=cycle,
+            entries=[(row.member, row.target, row.score) for row in to_write],
+            actor=actor,
+            details={"import": summary.pk},
         )
         report.written = True
         progress.written(report)

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import F, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from orgdept.core.models import BaseModel
 
@@ -35,7 +36,7 @@ class AppraisalCycle(BaseModel):
         SETUP = "setup", _("setting up")
         EVALUATION = "evaluation", _("evaluation open")
         SCORING = "scoring", _("scoring")
-        RATING = "rating", _("rating")
+        RATING = "rating", pgettext_lazy("appraisal stage", "rating")
         PUBLISHED = "published", _("published")
         ARCHIVED = "archived", _("archived")
 

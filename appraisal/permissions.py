@@ -80,4 +80,12 @@ def members_to_evaluate(user, cycle: AppraisalCycle):
     voter = voter_of(user, cycle)
     if voter is None:
         raise PermissionDenied
-    return GroupMember.objects.filter(group__in=voter.scope.all()).select_related("group", "cadre", "unit")
+    return voter_members(voter)
+
+
+def voter_members(voter: Voter):
+    """The people of the groups in the voter's scope, but for the voter themself: nobody evaluates themselves."""
+    members = GroupMember.objects.filter(group__in=voter.scope.all())
+    if voter.user_id is not None:
+        members = members.exclude(cadre__user_id=voter.user_id)
+    return members.select_related("group", "cadre", "unit")

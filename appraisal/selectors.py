@@ -74,11 +74,19 @@ def _consecutive(history: dict[int, str], year: int, rating: str, count: int) ->
     return all(history.get(y) == rating for y in range(year - count + 1, year + 1))
 
 
+def _run_length(history: dict[int, str], year: int, rating: str) -> int:
+    """How many years in a row up to `year` the rating was `rating`."""
+    length = 0
+    while history.get(year - length) == rating:
+        length += 1
+    return length
+
+
 def consequences(year: int) -> list[Consequence]:
     """Who falls under each rule after `year`'s published appraisal, by rule then by name:
     基本称职 → 诫勉谈话; 不称职 → 降级/调整; 不称职 in `year` and `year`-1 → 辞退/免职; 优秀 in `year`, -1 and -2
-    → 记三等功; in each individual group the lowest-ranked in democratic evaluation (the setting's number; people
-    tied with the last of them too) → 提醒谈话."""
+    → 记三等功 (once per three: not again in the fourth year); in each individual group the lowest-ranked in
+    democratic evaluation (the setting's number; people tied with the last of them too) → 提醒谈话."""
     rated = list(
         published_results()
         .filter(member__cycle__year=year)
@@ -101,7 +109,8 @@ def consequences(year: int) -> list[Consequence]:
             add(cadre, "demotion", f"{year}年度考核为不称职", [year])
             if _consecutive(history, year, Rating.INCOMPETENT, 2):
                 add(cadre, "dismissal", f"{year - 1}、{year}年度连续两年考核为不称职", [year - 1, year])
-        if rating == Rating.EXCELLENT and _consecutive(history, year, Rating.EXCELLENT, 3):
+        # three years in a row earn the merit once: a fourth 优秀 starts the next three (a run of 6 earns it again)
+        if rating == Rating.EXCELLENT and _run_length(history, year, Rating.EXCELLENT) % 3 == 0:
             add(cadre, "merit", f"{year - 2}至{year}年度连续三年考核为优秀", [year - 2, year - 1, year])
     found.extend(lowest_ranked(year))
     order = list(ACTIONS)
@@ -109,22 +118,30 @@ def consequences(year: int) -> list[Consequence]:
 
 
 def lowest_ranked(year: int) -> list[Consequence]:
+    """In each individual group of `year`'s published cycles, the people lowest in democratic evaluation (the
+    setting's number, and those tied with the last of them). One query for every group."""
     count = lowest_ranked_count()
     if count <= 0:
         return []
-    found = []
-    groups = AppraisalGroup.objects.filter(
-        cycle__year=year, cycle__status__in=PUBLISHED, kind=AppraisalGroup.Kind.INDIVIDUAL
-    )
-    for group in groups.select_related("cycle"):
-        scored = list(
-            AppraisalResult.objects.filter(member__group=group, evaluation_score__isnull=False)
-            .select_related("member__cadre")
-            .order_by("evaluation_score", "pk")
+    scored_by_group: dict[int, list[AppraisalResult]] = {}
+    rows = (
+        AppraisalResult.objects.filter(
+            member__group__cycle__year=year,
+            member__group__cycle__status__in=PUBLISHED,
+            member__group__kind=AppraisalGroup.Kind.INDIVIDUAL,
+            evaluation_score__isnull=False,
         )
+        .select_related("member__cadre__unit", "member__group")
+        .order_by("member__group", "evaluation_score", "pk")
+    )
+    for result in rows:
+        scored_by_group.setdefault(result.member.group_id, []).append(result)
+    found = []
+    for scored in scored_by_group.values():
         if len(scored) <= count:
             # nobody is "lowest" in a group no larger than the number to list
             continue
+        group = scored[0].member.group
         threshold: Decimal = scored[count - 1].evaluation_score
         for result in scored:
             if result.evaluation_score > threshold:
@@ -148,3 +165,16 @@ def talks_of(cadre):
 
 def cycles_list():
     return AppraisalCycle.objects.select_related("created_by", "published_by")
+
+
+def cadre_results(cadre):
+    """A cadre's published results, newest year first, each with the size of its group (for "rank / size")."""
+    from django.db.models import Count
+
+    return (
+        published_results()
+        .filter(member__cadre=cadre)
+        .select_related("member__group", "member__cycle")
+        .annotate(group_size=Count("member__group__members"))
+        .order_by("-member__cycle__year", "-member__cycle__published_at")
+    )

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import views
+from .views.history import cadre_history
 
 app_name = "appraisal"
 
@@ -22,7 +23,9 @@ urlpatterns = [
     # ballots
     path("ballots/", views.my_ballots, name="my_ballots"),
     path("ballots/<int:voter_pk>/<int:member_pk>/", views.ballot_submit, name="ballot_submit"),
+    path("ballots/<int:voter_pk>/mine.pdf", views.own_ballots, name="own_ballots"),
     path("<int:pk>/paper-ballots/", views.paper_ballots, name="paper_ballots"),
+    path("<int:pk>/voter-groups/<int:voter_group_pk>/ballot.pdf", views.blank_ballot, name="blank_ballot"),
     # scores, results and ratings
     path("<int:pk>/groups/<int:group_pk>/scores/", views.scores_entry, name="scores"),
     path("<int:pk>/scores/import/", views.score_import, name="score_import"),
@@ -34,7 +37,10 @@ urlpatterns = [
     path("results/<int:pk>/rating/", views.rating_set, name="rating_set"),
     path("<int:pk>/results/summary.pdf", views.summary_pdf, name="summary_pdf"),
     path("<int:pk>/results/export.xlsx", views.results_export, name="results_export"),
+    path("<int:pk>/results/units.pdf", views.unit_report, name="unit_report"),
+    path("results/<int:pk>/sheet.pdf", views.result_sheet, name="result_sheet"),
     path("consequences/", views.consequence_list, name="consequences"),
     path("consequences/talks/<int:cadre_pk>/<slug:kind>/", views.talk_new, name="talk_new"),
     path("mine/", views.my_results, name="my_results"),
+    path("cadres/<int:pk>/", cadre_history, name="cadre_history"),
 ]

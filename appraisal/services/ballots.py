@@ -1,5 +1,5 @@
-"""Indicator scores entered by staff, and the democratic evaluation's real-name ballots: filled online by the voter
-(only their own, only while evaluation is open, only on people in their scope) or entered from paper by staff.
+"""The democratic evaluation's real-name ballots: filled online by the voter (only their own, only while evaluation is
+open, only on people in their scope) or entered from paper by staff.
 
 One ballot per voter per person: refused here in Chinese and, should two requests race, by the database.
 """
@@ -11,35 +11,12 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 
 from orgdept.core.audit import audit_log
-from orgdept.core.exceptions import ApplicationError
+from orgdept.core.exceptions import ApplicationError, violated_constraint
 
-from ..models import Ballot, BallotLine, GroupMember, Indicator, IndicatorScore, Voter
+from ..models import Ballot, BallotLine, GroupMember, Voter
 from .common import Status, fmt, lock_cycle, parse_decimal, require_status
 
-
-@transaction.atomic
-def score_enter(*, indicator: Indicator, member: GroupMember, score, actor) -> IndicatorScore:
-    """A person's score on an indicator (0 to the indicator's full marks), while evaluation is open or in scoring;
-    entering it again replaces it."""
-    cycle = lock_cycle(indicator.group.cycle)
-    require_status(cycle, Status.EVALUATION, Status.SCORING, doing="录入指标得分")
-    if member.group_id != indicator.group_id:
-        raise ApplicationError(f"{member.label}不在“{indicator.group.name}”中，不能录入指标“{indicator.name}”的得分")
-    score = parse_decimal(score, field="score", what=f"“{indicator.name}”得分", maximum=indicator.max_score)
-    existing = IndicatorScore.objects.filter(indicator=indicator, member=member).first()
-    if existing is not None and existing.score == score:
-        return existing
-    before = existing.score if existing else None
-    entry, _created = IndicatorScore.objects.update_or_create(
-        indicator=indicator, member=member, defaults={"score": score, "entered_by": actor}
-    )
-    audit_log(
-        actor=actor,
-        action="appraisal_score.entered",
-        obj=member.cadre or member.unit,
-        details={"cycle": cycle.pk, "indicator": indicator.name, "score": [fmt(before), fmt(score)]},
-    )
-    return entry
+ONE_BALLOT = "appraisal_ballot_one_per_voter_and_person"
 
 
 def _lines(cycle, scores: dict) -> list[tuple]:
@@ -73,13 +50,18 @@ def _save_ballot(*, voter: Voter, member: GroupMember, scores: dict, paper: bool
         raise ApplicationError(f"{member.label}不在测评人{voter.name}的测评范围内")
     if Ballot.objects.filter(voter=voter, member=member).exists():
         raise ApplicationError(f"{voter.name}已对{member.label}投过测评票，每人只能投一票")
+    if member.cadre_id and voter.user_id and member.cadre.user_id == voter.user_id:
+        raise ApplicationError(f"{voter.name}是考核对象本人，不能为自己投测评票")
     lines = _lines(cycle, scores)
     try:
         with transaction.atomic():
             ballot = Ballot.objects.create(
                 voter=voter, member=member, total=ballot_total(lines), paper=paper, entered_by=actor
             )
-    except IntegrityError:
+    except IntegrityError as exc:
+        # only the one-ballot rule is the voter's doing; any other broken constraint is a fault, not a second vote
+        if violated_constraint(exc) not in (None, ONE_BALLOT):
+            raise
         raise ApplicationError(f"{voter.name}已对{member.label}投过测评票，每人只能投一票") from None
     BallotLine.objects.bulk_create(BallotLine(ballot=ballot, element=e, score=s) for e, s in lines)
     audit_log(
@@ -104,4 +86,7 @@ def ballot_enter_paper(*, voter: Voter, member: GroupMember, scores: dict, actor
     """A named voter's paper ballot, entered by 考核办 staff."""
     if not (actor is not None and actor.has_perm("appraisal.add_ballot")):
         raise ApplicationError("只有考核办工作人员可以录入纸质测评票")
+    if voter.user_id is not None:
+        # a voter with an account fills their ballots themselves; a paper ballot in their name would stand in for it
+        raise ApplicationError(f"{voter.name}在网上填写测评票，不能为其录入纸质测评票", field="voter")
     return _save_ballot(voter=voter, member=member, scores=scores, paper=True, actor=actor)

@@ -8,7 +8,7 @@ to 100 too (when the democratic evaluation counts at all), and every voter has a
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cadres.models import Cadre, Unit
@@ -55,11 +55,16 @@ def cycle_create(*, year: int, scope: str, indicator_weight=60, evaluation_weigh
     w2 = parse_decimal(evaluation_weight, field="evaluation_weight", what="民主测评权重", maximum=HUNDRED)
     if w1 + w2 != HUNDRED:
         raise ApplicationError(f"指标得分与民主测评的权重合计为{fmt(w1 + w2)}，应为100", field="indicator_weight")
+    taken = ApplicationError(f"{year}年度已有“{scope}”的考核", field="scope")
     if AppraisalCycle.objects.filter(year=year, scope=scope).exists():
-        raise ApplicationError(f"{year}年度已有“{scope}”的考核", field="scope")
-    cycle = AppraisalCycle.objects.create(
-        year=year, scope=scope, indicator_weight=w1, evaluation_weight=w2, created_by=actor
-    )
+        raise taken
+    try:
+        with transaction.atomic():  # two people creating the same cycle at once: the second is told, not a 500
+            cycle = AppraisalCycle.objects.create(
+                year=year, scope=scope, indicator_weight=w1, evaluation_weight=w2, created_by=actor
+            )
+    except IntegrityError:
+        raise taken from None
     audit_log(actor=actor, action="appraisal_cycle.created", obj=cycle, details={"year": year, "scope": scope})
     return cycle
 
@@ -238,11 +243,13 @@ def check_setup(cycle: AppraisalCycle) -> None:
         if not group.members.all():
             raise ApplicationError(f"考核组“{group.name}”还没有考核对象")
         check_weights([i.weight for i in group.indicators.all()], what=f"考核组“{group.name}”的考核指标")
-    if cycle.evaluation_weight > 0:
+    has_voters = cycle.voters.exists()
+    # ballots are weighed by their elements even when the evaluation does not count towards the final score
+    if cycle.evaluation_weight > 0 or has_voters:
         check_weights([g.weight for g in cycle.voter_groups.all()], what="测评人员类别", field="voter_groups")
         check_weights([e.weight for e in cycle.elements.all()], what="测评要素", field="elements")
-        if not cycle.voters.exists():
-            raise ApplicationError("还没有设置测评人", field="voters")
+    if cycle.evaluation_weight > 0 and not has_voters:
+        raise ApplicationError("还没有设置测评人", field="voters")
 
 
 @transaction.atomic
@@ -251,8 +258,9 @@ def cycle_open_evaluation(*, cycle: AppraisalCycle, actor) -> AppraisalCycle:
     cycle = lock_cycle(cycle)
     if cycle.status == Status.EVALUATION:
         return cycle
-    if cycle.status == Status.SETUP:
-        check_setup(cycle)
+    # only forward from setup: reopening from scoring is a step back and needs its reason (cycle_step_back)
+    require_status(cycle, Status.SETUP, doing="开始民主测评")
+    check_setup(cycle)
     return transition(
         cycle, Status.EVALUATION, actor=actor, action="appraisal_cycle.evaluation_opened", doing="开始民主测评"
     )
@@ -264,6 +272,8 @@ def cycle_close_evaluation(*, cycle: AppraisalCycle, actor) -> AppraisalCycle:
     cycle = lock_cycle(cycle)
     if cycle.status == Status.SCORING:
         return cycle
+    # only forward from evaluation: a page left open in rating must not send the cycle back and wipe the ratings
+    require_status(cycle, Status.EVALUATION, doing="结束民主测评")
     return transition(
         cycle, Status.SCORING, actor=actor, action="appraisal_cycle.evaluation_closed", doing="结束民主测评"
     )

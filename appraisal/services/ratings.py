@@ -18,10 +18,12 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from orgdept.core.audit import audit_log
 from orgdept.core.exceptions import ApplicationError
+from orgdept.core.imports import audit_log_many
 from training.selectors import year_shortfall
 
 from ..models import (
@@ -30,6 +32,7 @@ from ..models import (
     AppraisalResult,
     Ballot,
     GroupMember,
+    Indicator,
     IndicatorScore,
     Rating,
     TeamRating,
@@ -75,23 +78,46 @@ def _ranks(values: list[tuple[int, Decimal | None]]) -> dict[int, int | None]:
     return ranks
 
 
-def _compute(cycle: AppraisalCycle) -> list[AppraisalResult]:
+RESULT_FIELDS = [
+    "indicator_score",
+    "evaluation_score",
+    "final_score",
+    "rank",
+    "evaluation_rank",
+    "proposed_rating",
+    "rating",
+    "team_rating",
+    "note",
+    "rated_by",
+    "rated_at",
+    "updated_at",
+]
+
+
+def _compute(cycle: AppraisalCycle, *, propose: bool = False) -> list[AppraisalResult]:
+    """Every result of the cycle from the scores and ballots as they are, ratings cleared (and proposed when asked),
+    written in one upsert. The reads are one per kind of row, whatever the number of people."""
     weights = {g.pk: g.weight for g in cycle.voter_groups.all()}
     w1, w2 = cycle.indicator_weight, cycle.evaluation_weight
-    results = []
-    for group in cycle.groups.prefetch_related("indicators", "members__cadre", "members__unit"):
-        members = list(group.members.all())
-        indicators = list(group.indicators.all())
-        scores = {(s.member_id, s.indicator_id): s.score for s in IndicatorScore.objects.filter(member__group=group)}
-        ballots = defaultdict(list)
-        for member_pk, group_pk, total in Ballot.objects.filter(member__group=group).values_list(
-            "member_id", "voter__voter_group_id", "total"
-        ):
-            ballots[member_pk].append((group_pk, total))
+    groups = list(cycle.groups.all())
+    members: dict[int, list[GroupMember]] = defaultdict(list)
+    for member in GroupMember.objects.filter(cycle=cycle).select_related("cadre", "unit").order_by("group", "id"):
+        members[member.group_id].append(member)
+    indicators: dict[int, list[Indicator]] = defaultdict(list)
+    for indicator in Indicator.objects.filter(group__cycle=cycle):
+        indicators[indicator.group_id].append(indicator)
+    scores = {(s.member_id, s.indicator_id): s.score for s in IndicatorScore.objects.filter(member__cycle=cycle)}
+    ballots = defaultdict(list)
+    for member_pk, group_pk, total in Ballot.objects.filter(member__cycle=cycle).values_list(
+        "member_id", "voter__voter_group_id", "total"
+    ):
+        ballots[member_pk].append((group_pk, total))
+    by_group: dict[int, list[AppraisalResult]] = {}
+    for group in groups:
         figures = {}
-        for member in members:
+        for member in members[group.pk]:
             part = ZERO
-            for indicator in indicators:
+            for indicator in indicators[group.pk]:
                 score = scores.get((member.pk, indicator.pk))
                 if score is None:
                     raise ApplicationError(f"{member.label}还没有“{indicator.name}”的得分（{group.name}）")
@@ -105,38 +131,40 @@ def _compute(cycle: AppraisalCycle) -> list[AppraisalResult]:
             figures[member.pk] = (part, evaluation, final)
         ranks = _ranks([(pk, f[2]) for pk, f in figures.items()])
         evaluation_ranks = _ranks([(pk, f[1]) for pk, f in figures.items()])
-        for member in members:
-            part, evaluation, final = figures[member.pk]
-            result, _created = AppraisalResult.objects.update_or_create(
+        by_group[group.pk] = [
+            AppraisalResult(
                 member=member,
-                defaults={
-                    "indicator_score": part,
-                    "evaluation_score": evaluation,
-                    "final_score": final,
-                    "rank": ranks[member.pk],
-                    "evaluation_rank": evaluation_ranks[member.pk],
-                    "proposed_rating": "",
-                    "rating": "",
-                    "team_rating": "",
-                    "note": "",
-                    "rated_by": None,
-                    "rated_at": None,
-                },
+                indicator_score=figures[member.pk][0],
+                evaluation_score=figures[member.pk][1],
+                final_score=figures[member.pk][2],
+                rank=ranks[member.pk],
+                evaluation_rank=evaluation_ranks[member.pk],
+                proposed_rating="",
+                rating="",
+                team_rating="",
+                note="",
+                rated_by=None,
+                rated_at=None,
             )
-            results.append(result)
+            for member in members[group.pk]
+        ]
+    if propose:
+        _propose(cycle, [(g, by_group[g.pk]) for g in groups if g.kind == AppraisalGroup.Kind.INDIVIDUAL])
+    results = [result for group in groups for result in by_group[group.pk]]
+    AppraisalResult.objects.bulk_create(
+        results, update_conflicts=True, unique_fields=["member"], update_fields=RESULT_FIELDS, batch_size=500
+    )
     return results
 
 
-def _propose(cycle: AppraisalCycle) -> None:
+def _propose(cycle: AppraisalCycle, groups: list[tuple[AppraisalGroup, list[AppraisalResult]]]) -> None:
     """优秀 to the best-ranked people of each individual group, at most the quota, skipping those short of the
     year's training; 称职 to the others. People tied at the quota's edge are all left to staff (称职 proposed, with
-    a note), since the quota cannot take them all and the score cannot choose between them."""
-    for group in cycle.groups.filter(kind=AppraisalGroup.Kind.INDIVIDUAL):
-        results = list(
-            AppraisalResult.objects.filter(member__group=group).select_related("member__cadre").order_by("rank", "pk")
-        )
+    a note), since the quota cannot take them all and the score cannot choose between them. On the results in
+    memory; the training shortfall of every group's people is read at once."""
+    short = year_shortfall([r.member.cadre for _group, results in groups for r in results], cycle.year)
+    for _group, results in groups:
         quota = excellent_quota(len(results))
-        short = year_shortfall([r.member.cadre for r in results], cycle.year)
         excellent = 0
         by_rank: dict[int, list[AppraisalResult]] = defaultdict(list)
         for result in results:
@@ -160,7 +188,6 @@ def _propose(cycle: AppraisalCycle) -> None:
                 for result in eligible:
                     result.note = f"与他人并列第{rank}名，优秀名额不足，请人工评定"
                 excellent = quota
-        AppraisalResult.objects.bulk_update(results, ["proposed_rating", "note"])
 
 
 @transaction.atomic
@@ -181,13 +208,29 @@ def cycle_start_rating(*, cycle: AppraisalCycle, actor) -> AppraisalCycle:
     if cycle.status == Status.RATING:
         return cycle
     require_status(cycle, Status.SCORING, doing="开始评定等次")
-    _compute(cycle)
-    _propose(cycle)
+    _compute(cycle, propose=True)
     return transition(cycle, Status.RATING, actor=actor, action="appraisal_cycle.rating_started", doing="评定等次")
 
 
 def _group_size(group: AppraisalGroup) -> int:
     return group.members.count()
+
+
+def _group_sizes(cycle: AppraisalCycle) -> dict[int, int]:
+    """{group pk: number of people} of every group of the cycle, in one query."""
+    rows = GroupMember.objects.filter(cycle=cycle).values("group_id").annotate(size=Count("pk")).order_by()
+    return {row["group_id"]: row["size"] for row in rows}
+
+
+def _quota_refusal(group: AppraisalGroup, size: int, quota: int, taken: int) -> ApplicationError:
+    return ApplicationError(
+        f"“{group.name}”共{size}人，优秀最多{quota}人（{excellent_percent()}%，向下取整），已有{taken}人评为优秀",
+        field="rating",
+    )
+
+
+def _training_refusal(cadre, year: int, shortfall: Decimal) -> ApplicationError:
+    return ApplicationError(f"{cadre.name}的{year}年度培训学时尚差{fmt(shortfall)}学时，不能评为优秀", field="rating")
 
 
 def _check_excellent(result: AppraisalResult, cycle: AppraisalCycle) -> None:
@@ -197,16 +240,11 @@ def _check_excellent(result: AppraisalResult, cycle: AppraisalCycle) -> None:
     quota = excellent_quota(size)
     taken = AppraisalResult.objects.filter(member__group=group, rating=Rating.EXCELLENT).exclude(pk=result.pk).count()
     if taken + 1 > quota:
-        raise ApplicationError(
-            f"“{group.name}”共{size}人，优秀最多{quota}人（{excellent_percent()}%，向下取整），已有{taken}人评为优秀",
-            field="rating",
-        )
+        raise _quota_refusal(group, size, quota, taken)
     cadre = result.member.cadre
     shortfall = year_shortfall([cadre], cycle.year).get(cadre.pk, ZERO)
     if shortfall > 0:
-        raise ApplicationError(
-            f"{cadre.name}的{cycle.year}年度培训学时尚差{fmt(shortfall)}学时，不能评为优秀", field="rating"
-        )
+        raise _training_refusal(cadre, cycle.year, shortfall)
 
 
 @transaction.atomic
@@ -242,17 +280,54 @@ def rating_set(*, result: AppraisalResult, rating: str, actor) -> AppraisalResul
 
 @transaction.atomic
 def ratings_accept_proposed(*, cycle: AppraisalCycle, actor) -> int:
-    """Takes the proposed rating as the rating of every person not yet rated; returns how many."""
+    """Takes the proposed rating as the rating of every person not yet rated; returns how many. Each 优秀 passes
+    the rules of rating_set (the group's quota, counting the 优秀 already set, and the year's training), taken in
+    the order of the groups and ranks: the first refused stops it all. The quota and the training shortfall are
+    worked out once for the cycle, the ratings written in one update."""
     cycle = lock_cycle(cycle)
     require_status(cycle, Status.RATING, doing="评定等次")
-    count = 0
-    pending = AppraisalResult.objects.filter(member__cycle=cycle, member__cadre__isnull=False, rating="").exclude(
-        proposed_rating=""
+    people = list(
+        AppraisalResult.objects.select_for_update(of=("self",))
+        .filter(member__cycle=cycle, member__cadre__isnull=False)
+        .select_related("member__cadre", "member__group")
+        .order_by("member__group__order", "member__group_id", "rank", "pk")
     )
-    for result in pending.select_related("member__cadre", "member__group"):
-        rating_set(result=result, rating=result.proposed_rating, actor=actor)
-        count += 1
-    return count
+    pending = [r for r in people if not r.rating and r.proposed_rating]
+    if not pending:
+        return 0
+    sizes = _group_sizes(cycle)
+    taken: dict[int, int] = defaultdict(int)
+    for result in people:
+        if result.rating == Rating.EXCELLENT:
+            taken[result.member.group_id] += 1
+    candidates = [r.member.cadre for r in pending if r.proposed_rating == Rating.EXCELLENT]
+    short = year_shortfall(candidates, cycle.year) if candidates else {}
+    now = timezone.now()
+    for result in pending:
+        if result.proposed_rating == Rating.EXCELLENT:
+            group = result.member.group
+            size = sizes.get(group.pk, 0)
+            quota = excellent_quota(size)
+            if taken[group.pk] + 1 > quota:
+                raise _quota_refusal(group, size, quota, taken[group.pk])
+            shortfall = short.get(result.member.cadre_id, ZERO)
+            if shortfall > 0:
+                raise _training_refusal(result.member.cadre, cycle.year, shortfall)
+            taken[group.pk] += 1
+        result.rating, result.rated_by, result.rated_at, result.updated_at = result.proposed_rating, actor, now, now
+    AppraisalResult.objects.bulk_update(pending, ["rating", "rated_by", "rated_at", "updated_at"], batch_size=500)
+    audit_log_many(
+        actor=actor,
+        action="appraisal_result.rated",
+        entries=[
+            (
+                r.member.cadre,
+                {"cycle": cycle.pk, "rating": ["", r.rating], "proposed": r.proposed_rating},
+            )
+            for r in pending
+        ],
+    )
+    return len(pending)
 
 
 @transaction.atomic
@@ -292,19 +367,34 @@ def cycle_publish(*, cycle: AppraisalCycle, actor) -> AppraisalCycle:
     if cycle.status == Status.PUBLISHED:
         return cycle
     require_status(cycle, Status.RATING, doing="公布结果")
-    results = AppraisalResult.objects.filter(member__cycle=cycle).select_related("member__cadre", "member__unit")
-    members = GroupMember.objects.filter(cycle=cycle).count()
-    if results.count() != members:
+    results = list(
+        AppraisalResult.objects.filter(member__cycle=cycle)
+        .select_related("member__cadre", "member__unit", "member__group")
+        .order_by("member__group__order", "member__group_id", "rank", "pk")
+    )
+    sizes = _group_sizes(cycle)
+    if len(results) != sum(sizes.values()):
         raise ApplicationError("还有考核对象没有计算结果，请退回计分阶段重新计算")
     for result in results:
         if result.member.cadre_id and not result.rating:
             raise ApplicationError(f"{result.member.label}还没有评定等次")
         if result.member.unit_id and not result.team_rating:
             raise ApplicationError(f"{result.member.label}还没有评定等次")
+    excellent = [r for r in results if r.member.cadre_id and r.rating == Rating.EXCELLENT]
+    counted: dict[int, int] = defaultdict(int)
+    for result in excellent:
+        if result.member.group.kind == AppraisalGroup.Kind.INDIVIDUAL:
+            counted[result.member.group_id] += 1
     for group in cycle.groups.filter(kind=AppraisalGroup.Kind.INDIVIDUAL):
-        quota = excellent_quota(_group_size(group))
-        if results.filter(member__group=group, rating=Rating.EXCELLENT).count() > quota:
+        quota = excellent_quota(sizes.get(group.pk, 0))
+        if counted[group.pk] > quota:
             raise ApplicationError(f"“{group.name}”评为优秀的人数超过{quota}人")
+    # hours may have been removed from a transcript since the rating: 优秀 needs the year's training when published
+    short = year_shortfall([r.member.cadre for r in excellent], cycle.year) if excellent else {}
+    lacking = [r.member.cadre for r in excellent if short.get(r.member.cadre_id, ZERO) > 0]
+    if lacking:
+        names = "、".join(f"{c.name}（尚差{fmt(short[c.pk])}学时）" for c in lacking)
+        raise ApplicationError(f"{names}的{cycle.year}年度培训学时不足，不能评为优秀，请重新评定等次后再公布")
     return transition(
         cycle,
         Status.PUBLISHED,

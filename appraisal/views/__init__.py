@@ -1,5 +1,5 @@
 """The appraisal pages (考核办, 部领导, voters and appraised cadres): cycles with their set-up and states,
-ballots, scores, results and ratings, one's own result."""
+ballots, scores, results and ratings, one's own result, and the documents (PDF, xlsx)."""
 
 from .ballots import ballot_submit, my_ballots, paper_ballots
 from .common import INDEX_ROLES
@@ -17,13 +17,14 @@ from .cycles import (
     voter_add,
     voter_group_add,
 )
-from .documents import results_export, summary_pdf
+from .documents import blank_ballot, own_ballots, result_sheet, results_export, summary_pdf, unit_report
 from .imports import score_batch, score_commit, score_import
 from .results import my_results, rating_set, ratings_accept, results, results_compute, scores_entry
 
 __all__ = [
     "INDEX_ROLES",
     "ballot_submit",
+    "blank_ballot",
     "consequence_list",
     "cycle_detail",
     "cycle_move",
@@ -36,9 +37,11 @@ __all__ = [
     "members_add",
     "my_ballots",
     "my_results",
+    "own_ballots",
     "paper_ballots",
     "rating_set",
     "ratings_accept",
+    "result_sheet",
     "results",
     "results_compute",
     "results_export",
@@ -48,6 +51,7 @@ __all__ = [
     "scores_entry",
     "summary_pdf",
     "talk_new",
+    "unit_report",
     "voter_add",
     "voter_group_add",
 ]

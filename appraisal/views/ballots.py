@@ -9,10 +9,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from orgdept.core.audit import audit_log
 from orgdept.core.forms import form_service, form_status
 
 from ..forms import BallotForm, PaperBallotForm
 from ..models import AppraisalCycle, Ballot, GroupMember, Voter
+from ..permissions import voter_members
 from ..services import ballots as svc
 from .common import ADD_BALLOT, CHANGE_CYCLE, access_cycle
 
@@ -36,7 +38,7 @@ def _sheets(user, bound: dict | None = None) -> list[dict]:
         cycle = voter.cycle
         elements = list(cycle.elements.all())
         cast = {b.member_id: b for b in Ballot.objects.filter(voter=voter).prefetch_related("lines__element")}
-        members = GroupMember.objects.filter(group__in=voter.scope.all()).select_related("group", "cadre", "unit")
+        members = voter_members(voter)
         rows = []
         for member in members:
             ballot = cast.get(member.pk)
@@ -97,5 +99,7 @@ def paper_ballots(request, pk: int):
     ballots = Ballot.objects.filter(voter__cycle=cycle, paper=True).select_related(
         "voter__voter_group", "member__cadre", "member__unit"
     )
+    if request.method == "GET":  # real-name ballots with their totals: personnel data
+        audit_log(actor=request.user, action="appraisal_ballots.viewed", obj=cycle, details={"paper": True})
     context = {"cycle": cycle, "form": form, "ballots": ballots, "open": cycle.status == Status.EVALUATION}
     return render(request, "appraisal/paper_ballots.html", context, status=form_status(form))

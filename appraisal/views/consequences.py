@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cadres.models import Cadre
+from orgdept.core.audit import audit_log
 from orgdept.core.forms import form_service
 
 from ..forms import TalkForm
@@ -38,12 +39,11 @@ def _year(request) -> int:
 
 def _page(request, year: int, *, status: int = 200, bound: dict | None = None):
     bound = bound or {}
-    years = sorted(
-        set(AppraisalCycle.objects.filter(status__in=PUBLISHED).values_list("year", flat=True)), reverse=True
-    )
+    years = _published_years()
     found = consequences(year)
     talks = {}
-    for talk in Talk.objects.filter(held_on__year__gte=year, cadre__in=[c.cadre.pk for c in found]):
+    # a talk answers the appraisal it was held for: last year's talk does not stand for this year's
+    for talk in Talk.objects.filter(cycle__year=year, cadre__in=[c.cadre.pk for c in found]):
         talks.setdefault((talk.cadre_id, talk.kind), []).append(talk)
     may_talk = request.user.has_perm(ADD_TALK)
     rows = []
@@ -52,7 +52,7 @@ def _page(request, year: int, *, status: int = 200, bound: dict | None = None):
         form = None
         if may_talk and kind:
             key = f"{item.cadre.pk}-{kind}"
-            form = bound.get(key) or TalkForm(prefix=f"t{key}", initial={"kind": kind})
+            form = bound.get(key) or TalkForm(prefix=f"t{key}")
         rows.append({"item": item, "talks": talks.get((item.cadre.pk, kind), []), "form": form, "kind": kind})
     context = {"year": year, "years": years, "rows": rows}
     return render(request, "appraisal/consequences.html", context, status=status)
@@ -61,16 +61,23 @@ def _page(request, year: int, *, status: int = 200, bound: dict | None = None):
 @login_required
 def consequence_list(request):
     require(request.user, VIEW_RESULT)
-    return _page(request, _year(request))
+    year = _year(request)
+    audit_log(actor=request.user, action="appraisal_consequences.viewed", details={"year": year})
+    return _page(request, year)
 
 
 @login_required
 @require_POST
 def talk_new(request, cadre_pk: int, kind: str):
-    require(request.user, VIEW_RESULT)
+    """A talk with a cadre on the year's list under a rule that calls for that kind of talk; 404 for anyone else."""
+    if not request.user.has_perm(VIEW_RESULT) or kind not in TALK_CODES:
+        raise Http404
     require(request.user, ADD_TALK)
-    cadre = get_object_or_404(Cadre, pk=cadre_pk)
     year = _year(request)
+    listed = [c for c in consequences(year) if c.cadre.pk == cadre_pk and TALK_CODES.get(c.code) == TALK_CODES[kind]]
+    if not listed:
+        raise Http404
+    cadre = listed[0].cadre
     key = f"{cadre.pk}-{kind}"
     form = TalkForm(request.POST, prefix=f"t{key}")
     cycle = (
@@ -82,7 +89,7 @@ def talk_new(request, cadre_pk: int, kind: str):
     def act(data):
         return talk_record(
             cadre=cadre,
-            kind=data["kind"],
+            kind=TALK_CODES[kind],
             held_on=data["held_on"],
             held_by=data["held_by"],
             notes=data["notes"],

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db.models import Count, OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -18,10 +18,10 @@ from orgdept.core.exceptions import ApplicationError
 from orgdept.core.forms import form_service
 
 from ..forms import ActionForm, RatingForm, ScoresForm, TeamRatingForm
-from ..models import AppraisalCycle, AppraisalGroup, AppraisalResult, IndicatorScore
+from ..models import AppraisalCycle, AppraisalGroup, AppraisalResult, GroupMember, IndicatorScore
 from ..permissions import PUBLISHED
-from ..services import ballots as ballot_services
 from ..services import ratings
+from ..services import scores as score_services
 from .common import CHANGE_CYCLE, CHANGE_RESULT, VIEW_RESULT, access_cycle
 
 Status = AppraisalCycle.Status
@@ -43,24 +43,30 @@ def scores_entry(request, pk: int, group_pk: int):
     status = 200
     if request.method == "POST":
         if form.is_valid():
+            typed = list(form.entries())
+            names = {(member.pk, indicator.pk): name for member, indicator, name, _value in typed}
             try:
-                with transaction.atomic():
-                    count = 0
-                    for member, indicator, name, value in form.entries():
-                        try:
-                            ballot_services.score_enter(
-                                indicator=indicator, member=member, score=value, actor=request.user
-                            )
-                        except ApplicationError as exc:
-                            form.add_error(name, exc.message)
-                            raise
-                        count += 1
-            except ApplicationError:
-                pass
+                score_services.scores_enter(
+                    group=group, entries=[(m, i, value) for m, i, _name, value in typed], actor=request.user
+                )
+            except ApplicationError as exc:
+                cells = exc.extra.get("cells") or {}
+                for key, message in cells.items():
+                    form.add_error(names.get(key), message)
+                if not cells:
+                    form.add_error(None, exc.message)
             else:
-                messages.success(request, _("%(count)s scores saved.") % {"count": count})
+                messages.success(request, _("%(count)s scores saved.") % {"count": len(typed)})
                 return redirect("appraisal:scores", pk=cycle.pk, group_pk=group.pk)
         status = 400
+    else:
+        # everyone's scores of the group are on the page: who looked is kept, as for the results table
+        audit_log(
+            actor=request.user,
+            action="appraisal_scores.viewed",
+            obj=cycle,
+            details={"group": group.pk, "group_name": group.name, "members": len(members)},
+        )
     open_ = cycle.status in (Status.EVALUATION, Status.SCORING)
     context = {"cycle": cycle, "group": group, "form": form, "indicators": indicators, "open": open_}
     return render(request, "appraisal/scores.html", context, status=status)
@@ -148,16 +154,32 @@ def rating_set(request, pk: int):
     return results_page(request, cycle, status=400, bound={result.pk: form})
 
 
+# how many people the result's group holds, counted in the one query of the list
+_group_sizes = (
+    GroupMember.objects.filter(group_id=OuterRef("member__group_id"))
+    .order_by()
+    .values("group_id")
+    .annotate(size=Count("pk"))
+    .values("size")
+)
+
+
 @login_required
 def my_results(request):
     """An appraised cadre's own results, once published; nothing of anyone else's."""
     mine = list(
         AppraisalResult.objects.filter(member__cadre__user=request.user, member__cycle__status__in=PUBLISHED)
-        .select_related("member__group", "member__cycle")
+        .select_related("member__group", "member__cycle", "member__cadre")
+        .annotate(group_size=Subquery(_group_sizes))
         .order_by("-member__cycle__year", "member__cycle__scope")
     )
-    sizes = {result.pk: result.member.group.members.count() for result in mine}
     if mine:
-        audit_log(actor=request.user, action="appraisal_results.viewed_own", details={"results": [r.pk for r in mine]})
-    rows = [{"result": r, "size": sizes[r.pk]} for r in mine]
+        # the cadre is the object, as for a transcript: their file's audit trail shows who read their results
+        audit_log(
+            actor=request.user,
+            action="appraisal_results.viewed_own",
+            obj=mine[0].member.cadre,
+            details={"results": [r.pk for r in mine]},
+        )
+    rows = [{"result": r, "size": r.group_size} for r in mine]
     return render(request, "appraisal/mine.html", {"rows": rows})

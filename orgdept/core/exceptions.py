@@ -26,3 +26,10 @@ class ApplicationError(Exception):
     @property
     def field_errors(self) -> dict[str | None, str]:
         return self.extra.get("errors") or {self.field: self.message}
+
+
+def violated_constraint(exc: Exception) -> str | None:
+    """The name of the database constraint an IntegrityError broke, when the database says (PostgreSQL does;
+    SQLite does not, and None is returned)."""
+    diag = getattr(getattr(exc, "__cause__", None), "diag", None)
+    return getattr(diag, "constraint_name", None)

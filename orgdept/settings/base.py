@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(environ.Env().str("ORGDEPT_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -320,5 +321,7 @@ ORGDEPT_TRAINING_SHORTFALL_REMINDERS_FROM = env.str("ORGDEPT_TRAINING_SHORTFALL_
 # Appraisal
 # 优秀 at most this percent of each group appraised, rounded down (公务员考核规定: 20%, up to 25% with approval).
 ORGDEPT_APPRAISAL_EXCELLENT_PERCENT = env.int("ORGDEPT_APPRAISAL_EXCELLENT_PERCENT", default=20)
+if not 0 <= ORGDEPT_APPRAISAL_EXCELLENT_PERCENT <= 25:
+    raise ImproperlyConfigured("ORGDEPT_APPRAISAL_EXCELLENT_PERCENT 应在0到25之间（优秀等次最多20%，经批准可至25%）")
 # How many of each group, from the lowest democratic-evaluation rank up, are listed for a reminder talk (提醒谈话).
 ORGDEPT_APPRAISAL_LOWEST_RANKED = env.int("ORGDEPT_APPRAISAL_LOWEST_RANKED", default=1)

@@ -8,7 +8,8 @@ from datetime import date
 import time_machine
 
 from appraisal.models import AppraisalCycle, AppraisalGroup, AppraisalResult, Indicator, Rating
-from appraisal.services import ballots, cycles, ratings
+from appraisal.services import cycles, ratings
+from appraisal.services.scores import score_enter
 from tests.cadres.factories import make_cadre
 
 _sequence = itertools.count(1)
@@ -65,7 +66,7 @@ def score_all(group, office, scores: dict) -> None:
         given = scores[member.cadre_id]
         values = given if isinstance(given, (list, tuple)) else [given] * len(indicators)
         for indicator, value in zip(indicators, values, strict=True):
-            ballots.score_enter(indicator=indicator, member=member, score=value, actor=office)
+            score_enter(indicator=indicator, member=member, score=value, actor=office)
 
 
 def indicator_only_cycle(office, cadres, *, year: int = 2026, scores: dict | None = None):

@@ -13,6 +13,7 @@ from appraisal.models import Ballot
 from appraisal.permissions import access_ballot, ballots_visible_to, members_to_evaluate
 from appraisal.selectors import consequences
 from appraisal.services import ballots, cycles, ratings
+from appraisal.services.scores import score_enter
 from orgdept.core.exceptions import ApplicationError
 from tests.appraisal.factories import add_voter, make_cycle, make_evaluation, make_group, make_people, result_of
 
@@ -131,7 +132,7 @@ def test_the_weighted_scores_worked_out_by_hand(evaluation, office):
     for person, marks in (("对象1", (90, 80)), ("对象2", (70, 70)), ("对象3", (60, 60)), ("对象4", (80, 80))):
         member = e["members"][person]
         for indicator, mark in zip(member.group.indicators.all(), marks, strict=True):
-            ballots.score_enter(indicator=indicator, member=member, score=mark, actor=office)
+            score_enter(indicator=indicator, member=member, score=mark, actor=office)
     cycles.cycle_close_evaluation(cycle=e["cycle"], actor=office)
     with pytest.raises(ApplicationError, match="对象4还没有民主测评票（副职），无法计算综合得分"):
         ratings.results_compute(cycle=e["cycle"], actor=office)

@@ -60,6 +60,16 @@ def test_three_consecutive_excellent_years_earn_a_merit(office, unit, fillers):
     assert _listed(2024) == []
 
 
+def test_the_merit_is_earned_once_per_three_excellent_years(office, unit, fillers):
+    cadre = make_cadre(unit, "孙丙")
+    years = dict.fromkeys(range(2020, 2026), EXCELLENT)  # six years in a row: 2020–2025
+    _history(office, cadre, fillers, years)
+    assert _listed(2022) == [("孙丙", "记三等功", "2020至2022年度连续三年考核为优秀")]
+    # the fourth and fifth years start the next three; the sixth completes them
+    assert _listed(2023) == [] and _listed(2024) == []
+    assert _listed(2025) == [("孙丙", "记三等功", "2023至2025年度连续三年考核为优秀")]
+
+
 def test_three_excellent_years_broken_by_a_competent_year_earn_nothing(office, unit, fillers):
     cadre = make_cadre(unit, "李丁")
     _history(office, cadre, fillers, {2022: EXCELLENT, 2023: EXCELLENT, 2024: COMPETENT, 2025: EXCELLENT})

@@ -52,3 +52,15 @@ def test_an_incompetent_last_year_fails_the_check(office, unit):
     failed = _check(cadre, date(2026, 3, 1))
     assert (failed.outcome, failed.reason, failed.passed) == (CheckOutcome.FAIL, "2025年度考核为不称职", False)
     assert _check(make_cadre(unit, "陈壬"), date(2026, 3, 1)) is None
+
+
+def test_an_old_result_is_no_verdict_on_the_last_year(office, unit):
+    cadre = make_cadre(unit, "褚癸")
+    publish_year(office, 2023, {cadre: Rating.INCOMPETENT}, make_people(unit, 4, prefix="同事"))
+    # on 1 March 2026 the last year is 2025 (2024 while 2025 is unpublished): 2023 is older than both
+    assert _check(cadre, date(2025, 12, 31)).outcome == CheckOutcome.FAIL
+    warned = _check(cadre, date(2026, 1, 1))
+    assert (warned.outcome, warned.reason) == (
+        CheckOutcome.WARNING,
+        "最近的年度考核结果为2023年度不称职，缺少近年考核结果",
+    )

@@ -11,6 +11,7 @@ from appraisal.imports import COLUMNS, score_import
 from appraisal.models import IndicatorScore
 from appraisal.services import cycles
 from orgdept.core.imports import import_kind
+from orgdept.core.models import AuditEvent
 from tests.appraisal.factories import make_cycle, make_group, make_people
 
 pytestmark = pytest.mark.usefixtures("frozen")
@@ -71,3 +72,24 @@ def test_a_name_not_matching_the_id_and_an_unknown_indicator_are_named(scored, o
         f"姓名“张冠”与身份证号{a.id_number}对应的干部“干部1”不一致",
         "“正职”没有考核指标“创新”",
     ]
+
+
+def test_the_commit_writes_through_the_scores_service_each_change_audited_with_the_import(scored, office):
+    cycle, (a, b) = scored
+    first = _xlsx([(a.id_number, a.name, "指标1", 90), (b.id_number, b.name, "指标1", 80)])
+    score_import(source=first, dry_run=False, actor=office, params={"cycle": cycle.pk}, source_name="一.xlsx")
+    again = _xlsx([(a.id_number, a.name, "指标1", 90), (b.id_number, b.name, "指标1", "80.5")])
+    report = score_import(source=again, dry_run=False, actor=office, params={"cycle": cycle.pk}, source_name="二.xlsx")
+    assert (report.new, report.updated, report.unchanged) == (0, 1, 1)
+    imports = list(AuditEvent.objects.filter(action="appraisal_scores.imported").order_by("pk"))
+    assert [(e.object_id, e.details["file"], e.details["new"], e.details["updated"]) for e in imports] == [
+        (str(cycle.pk), "一.xlsx", 2, 0),
+        (str(cycle.pk), "二.xlsx", 0, 1),
+    ]
+    scores = AuditEvent.objects.filter(action="appraisal_score.entered").order_by("pk")
+    assert [(e.object_repr, e.details) for e in scores] == [
+        ("干部1", {"cycle": cycle.pk, "indicator": "指标1", "score": ["", "90"], "import": imports[0].pk}),
+        ("干部2", {"cycle": cycle.pk, "indicator": "指标1", "score": ["", "80"], "import": imports[0].pk}),
+        ("干部2", {"cycle": cycle.pk, "indicator": "指标1", "score": ["80", "80.5"], "import": imports[1].pk}),
+    ]
+    assert IndicatorScore.objects.get(member__cadre=b).score == Decimal("80.50")

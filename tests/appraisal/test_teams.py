@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from appraisal.models import AppraisalGroup, AppraisalResult, TeamRating
-from appraisal.services import ballots, cycles, ratings
+from appraisal.services import cycles, ratings
+from appraisal.services.scores import score_enter
 from orgdept.core.exceptions import ApplicationError
 from tests.appraisal.factories import make_cycle
 from tests.cadres.factories import make_unit
@@ -24,7 +25,7 @@ def test_teams_are_rated_and_publication_waits_for_every_team(office):
     cycles.cycle_open_evaluation(cycle=cycle, actor=office)
     for member, score in zip(group.members.order_by("pk"), (92, 80), strict=True):
         indicator = member.group.indicators.get()
-        ballots.score_enter(indicator=indicator, member=member, score=score, actor=office)
+        score_enter(indicator=indicator, member=member, score=score, actor=office)
     cycles.cycle_close_evaluation(cycle=cycle, actor=office)
     ratings.cycle_start_rating(cycle=cycle, actor=office)
     first, second = AppraisalResult.objects.filter(member__group=group).order_by("rank")

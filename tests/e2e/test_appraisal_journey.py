@@ -9,6 +9,8 @@ Figures: indicator part 99 − i; both voters mark 95 − 5i on both elements, s
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 from django.utils import timezone
 
@@ -160,6 +162,14 @@ def test_an_appraisal_from_set_up_to_the_cadres_own_result(live_server, page, ma
     # 6. the summary PDF
     sign_in(page, base, "kaohe")
     page.goto(f"{base}/appraisal/{cycle.pk}/results/")
-    text = flat(pdf_text(download(page, page.locator("[data-testid=summary-pdf]"))))
+    summary = download(page, page.locator("[data-testid=summary-pdf]"))
+    text = flat(pdf_text(summary))
     for expected in (f"{year}年度{SCOPE}考核结果汇总表", "正职（5人）", "干部1", "97.4", "优秀", "干部5", "87"):
         assert expected in text, expected
+    # rendered as pages to look at, as the office would print it
+    for old in SHOTS.glob("appraisal-summary-*.png"):
+        old.unlink()
+    (SHOTS / "appraisal-summary.pdf").write_bytes(summary)
+    pages = SHOTS / "appraisal-summary"
+    subprocess.run(["pdftoppm", "-png", "-r", "80", str(SHOTS / "appraisal-summary.pdf"), str(pages)], check=True)
+    assert list(SHOTS.glob("appraisal-summary-*.png"))
