@@ -38,3 +38,9 @@ class CoreConfig(AppConfig):
         register_work_queue(home.kernel_sections)
         calendar_pdf.register()
         post_migrate.connect(roles.sync_role_permissions_after_migrate, sender=self)
+
+        from django.contrib.auth.signals import user_logged_in
+
+        from .middleware import IdleSessionTimeoutMiddleware
+
+        user_logged_in.connect(IdleSessionTimeoutMiddleware.record_sign_in, dispatch_uid="orgdept-idle-sign-in")

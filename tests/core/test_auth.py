@@ -179,3 +179,20 @@ def test_password_change(client, alice):
     alice.refresh_from_db()
     assert alice.check_password("Zuzhibu-2026-xin")
     assert signed_in(client)  # the session survives its own password change
+
+
+def test_the_last_request_is_recorded_once_a_minute(client, alice):
+    """Requests within a minute of the last one recorded do not write the session again."""
+    start = datetime(2026, 11, 2, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    with time_machine.travel(start, tick=False) as traveller:
+        client.force_login(alice)  # signing in records the time with the new session
+        first = client.session["_orgdept_last_seen"]
+        assert first == int(start.timestamp())
+        client.get("/")
+        assert client.session["_orgdept_last_seen"] == first
+        traveller.shift(timedelta(seconds=59))
+        client.get("/")
+        assert client.session["_orgdept_last_seen"] == first
+        traveller.shift(timedelta(seconds=1))
+        client.get("/")
+        assert client.session["_orgdept_last_seen"] == first + 60

@@ -755,9 +755,9 @@ def build_agenda(term, seats, staff, size: int) -> Meeting:
 
 
 # the session, the user, the meeting, the permissions (model, group and object), the six of the agenda, the roles
-# and the unread count of the page's shell, the appraisal entries of the navigation, the presiding secretary, the
-# session saved
-PAGE_QUERIES = 20
+# and the unread count of the page's shell, the appraisal entries of the navigation, the presiding secretary (the
+# session is not saved again within a minute of the last request)
+PAGE_QUERIES = 17
 # a member's page also looks up their seat in the current term (the term and the seat) for the section links
 MEMBER_PAGE_QUERIES = PAGE_QUERIES + 2
 
