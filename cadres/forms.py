@@ -3,7 +3,10 @@
 from datetime import date
 
 from django import forms
-from django.db.models import Q
+from django.db.models import Count, Max, Q
+from django.forms.utils import flatatt
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from orgdept.core.forms import YearMonthField
@@ -13,19 +16,72 @@ from .models import Cadre, EducationLevel, FamilyMember, PoliticalStatus, Rank, 
 from .normalize import clean_name, clean_text
 
 
+class QuickSelect(forms.Select):
+    """A select written in one pass (flat choices only), the same markup as Django's: the list's filters render on
+    every page, and rendering each option through the option template made them its slowest part."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final_attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
+        options = self._options_html()
+        for key in self.format_value(value):
+            options = options.replace(f'<option value="{escape(key)}">', f'<option value="{escape(key)}" selected>', 1)
+        return mark_safe(f"<select{flatatt(final_attrs)}>{options}</select>")  # noqa: S308  (every text is escaped)
+
+    def _options_html(self) -> str:
+        return "".join(f'<option value="{escape(k)}">{escape(label)}</option>' for k, label in self.choices)
+
+
+class UnitSelect(QuickSelect):
+    """The select of every unit, kept while the units are unchanged: a province has thousands of units, the same
+    for everyone who may open the list."""
+
+    _rendered: dict = {}
+
+    def _options_html(self) -> str:
+        field = getattr(self.choices, "field", None)
+        if field is None:
+            return super()._options_html()
+        # any change to a unit (BaseModel stamps updated_at), an added or a removed one changes this version
+        version = (
+            str(field.empty_label),
+            *field.queryset.aggregate(Max("updated_at"), Max("pk"), Count("pk")).values(),
+        )
+        cached = self._rendered.get("units")
+        if cached is None or cached[0] != version:
+            head = f'<option value="">{escape(field.empty_label)}</option>' if field.empty_label is not None else ""
+            # a unit's label is its name (Unit.__str__): read the two columns, not whole rows
+            rows = field.queryset.values_list("pk", "name")
+            cached = (version, head + "".join(f'<option value="{pk}">{escape(label)}</option>' for pk, label in rows))
+            self._rendered["units"] = cached
+        return cached[1]
+
+
 def _years_before(today: date, years: int) -> date:
     return today.replace(year=today.year - years, day=1)
 
 
 class CadreFilterForm(ListFilterForm):
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.all(), required=False, empty_label=_("All"))
-    rank = forms.ChoiceField(label=_("Rank"), required=False, choices=[("", _("All")), *Rank.choices])
-    gender = forms.ChoiceField(label=_("Gender"), required=False, choices=[("", _("All")), *Cadre.Gender.choices])
+    unit = forms.ModelChoiceField(
+        label=_("Unit"),
+        queryset=Unit.objects.only("pk", "name"),
+        required=False,
+        empty_label=_("All"),
+        widget=UnitSelect,
+    )
+    rank = forms.ChoiceField(
+        label=_("Rank"), required=False, choices=[("", _("All")), *Rank.choices], widget=QuickSelect
+    )
+    gender = forms.ChoiceField(
+        label=_("Gender"), required=False, choices=[("", _("All")), *Cadre.Gender.choices], widget=QuickSelect
+    )
     education = forms.ChoiceField(
-        label=_("Education"), required=False, choices=[("", _("All")), *EducationLevel.choices]
+        label=_("Education"), required=False, choices=[("", _("All")), *EducationLevel.choices], widget=QuickSelect
     )
     political_status = forms.ChoiceField(
-        label=_("Political status"), required=False, choices=[("", _("All")), *PoliticalStatus.choices]
+        label=_("Political status"),
+        required=False,
+        choices=[("", _("All")), *PoliticalStatus.choices],
+        widget=QuickSelect,
     )
     age_min = forms.IntegerField(label=_("Age from"), required=False, min_value=16, max_value=80)
     age_max = forms.IntegerField(label=_("Age to"), required=False, min_value=16, max_value=80)
@@ -34,7 +90,11 @@ class CadreFilterForm(ListFilterForm):
     def search(self, qs, text):
         text = clean_text(text)
         name = clean_name(text)
-        condition = Q(name__icontains=name) | Q(id_number__iexact=text.upper())
+        # Chinese characters have no case: a plain substring match skips upper-casing every name, and a trigram
+        # index can serve it. ID numbers are stored upper-cased, so an exact match uses their unique index.
+        caseless = name.upper() == name.lower()
+        condition = Q(name__contains=name) if caseless else Q(name__icontains=name)
+        condition |= Q(id_number=text.upper())
         if text.isascii() and text.isalpha():
             condition |= Q(name_initials__startswith=text.lower())
         return qs.filter(condition)

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 from orgdept.core.audit import audit_log
 from orgdept.core.exceptions import ApplicationError
 from orgdept.core.forms import add_service_error
-from orgdept.core.listing import FilteredListView
+from orgdept.core.listing import SeekListView
 
 from ..forms import (
     CadreFilterForm,
@@ -43,8 +43,10 @@ from ..services import (
 )
 
 
-class CadreListView(LoginRequiredMixin, PermissionRequiredMixin, FilteredListView):
+class CadreListView(LoginRequiredMixin, PermissionRequiredMixin, SeekListView):
     permission_required = "cadres.view_cadre"
+    # the selector's order; cadres_unit has an index on it, so a page is read from where it starts
+    seek_order = ("unit__order", "unit__name", "name", "pk")
     # no raise_exception: the anonymous are sent to sign in, the signed-in without the permission get 403
     template_name = "cadres/cadre_list.html"
     results_template_name = "cadres/partials/cadre_results.html"
