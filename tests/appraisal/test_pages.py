@@ -25,7 +25,7 @@ from appraisal.models import (
     Talk,
     Voter,
 )
-from appraisal.services import cycles, ratings
+from appraisal.services import ballots, cycles, ratings
 from orgdept.core import roles
 from orgdept.core.models import AuditEvent
 from tests.appraisal.factories import (
@@ -432,3 +432,22 @@ def test_the_score_import_previews_then_commits(client, office, leader, scored):
     assert [s.score for s in scores] == [90, Decimal("85.5")]
     client.force_login(leader)
     assert client.get(page).status_code == 403
+
+
+def test_a_voters_page_holds_none_of_the_other_ballots_on_the_same_person(client, office, scene):
+    """Two ballots on 对象1 — 丙一's on paper and 甲一's online: 甲一's page shows theirs and nothing of the other."""
+    member = scene["chiefs"].members.get(cadre__name="对象1")
+    marks = dict(zip(scene["elements"], (50, 60), strict=True))
+    paper = ballots.ballot_enter_paper(voter=scene["voters"]["c1"], member=member, scores=marks, actor=office)
+    a1 = scene["users"]["a1"]
+    own = ballots.ballot_submit(
+        voter=scene["voters"]["a1"], member=member, scores=dict(zip(scene["elements"], (90, 80), strict=True)), actor=a1
+    )
+    client.force_login(a1)
+    page = client.get(url("my_ballots"))
+    shown = [row["ballot"] for sheet in page.context["sheets"] for row in sheet["rows"] if row["ballot"]]
+    assert shown == [own]
+    body = page.content.decode()
+    # totals as the page prints them: 86 and 54 (50 × 60% + 60 × 40%)
+    assert (own.total, paper.total) == (86, 54)
+    assert "丙一" not in body and " 54）" not in body and " 86）" in body
