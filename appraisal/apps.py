@@ -86,10 +86,10 @@ class AppraisalConfig(AppConfig):
         from cadres.extensions import register_appraisal_summary, register_qualification_check
 
         from . import checks
-        from .selectors import appraisal_summary
+        from .selectors import appraisal_summaries, appraisal_summary
 
         register_qualification_check(checks.APPRAISAL_CHECK)
-        register_appraisal_summary(appraisal_summary)
+        register_appraisal_summary(appraisal_summary, many=appraisal_summaries)
 
         from orgdept.core.imports import register_import_kind
 

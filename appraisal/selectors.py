@@ -44,12 +44,20 @@ def rating_history(cadre, *, on_date: date | None = None) -> dict[int, str]:
     return rating_histories([cadre], on_date=on_date)[cadre.pk]
 
 
+def _summary(history: dict[int, str]) -> str:
+    years = sorted(history)[-3:]
+    return "，".join(f"{year}年度{RATING_WORDS[history[year]]}" for year in years)
+
+
 def appraisal_summary(cadre, on_date: date) -> str:
     """The 任免审批表's 年度考核结果: the last three years published by `on_date`, oldest first —
     "2023年度称职，2024年度优秀，2025年度称职"; blank when none."""
-    history = rating_history(cadre, on_date=on_date)
-    years = sorted(history)[-3:]
-    return "，".join(f"{year}年度{RATING_WORDS[history[year]]}" for year in years)
+    return _summary(rating_history(cadre, on_date=on_date))
+
+
+def appraisal_summaries(cadres, on_date: date) -> dict[int, str]:
+    """The same for many cadres, in one query: {cadre pk: text}."""
+    return {pk: _summary(history) for pk, history in rating_histories(cadres, on_date=on_date).items()}
 
 
 @dataclass(frozen=True)

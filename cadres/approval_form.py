@@ -16,7 +16,7 @@ from orgdept.core.idnumbers import id_number_birth_date
 from orgdept.core.pdf import render_pdf
 from orgdept.core.yearmonth import age_on, format_year_month
 
-from .extensions import appraisal_summary
+from .extensions import appraisal_summaries, appraisal_summary
 from .models import Cadre, Education, PoliticalStatus
 
 DOCUMENT_KIND = "approval_form"
@@ -280,6 +280,18 @@ def cadres_for_forms(ids: list[int]) -> list[Cadre]:
 
 def render_forms_pdf(forms: list[tuple[Cadre, FormOptions]], *, today: date | None = None) -> bytes:
     """One PDF, one page per form: a single HTML document with page breaks renders much faster than merging."""
+    today = today or timezone.localdate()
+    forms = [(cadre, options.resolved(today)) for cadre, options in forms]
+    # the 年度考核结果 of every form in one ask per age date, not one query per cadre
+    asked: dict[date, list[Cadre]] = {}
+    for cadre, options in forms:
+        if options.appraisal is None:
+            asked.setdefault(options.age_on, []).append(cadre)
+    found = {(day, pk): text for day, cadres in asked.items() for pk, text in appraisal_summaries(cadres, day).items()}
+    forms = [
+        (cadre, replace(options, appraisal=found[options.age_on, cadre.pk]) if options.appraisal is None else options)
+        for cadre, options in forms
+    ]
     sheets = [sheet_context(cadre, options, photo_uri=photo_data_uri(cadre), today=today) for cadre, options in forms]
     title = "干部任免审批表" if len(sheets) != 1 else f"干部任免审批表（{sheets[0]['name']}）"
     return render_pdf(PDF_TEMPLATE, {"sheets": sheets, "title": title})

@@ -73,18 +73,29 @@ def qualification_checks_run(context: QualificationContext) -> list[CheckResult]
     return results
 
 
-# The 年度考核结果 line of the 任免审批表 comes from the appraisal app: (cadre, on_date) -> text.
+# The 年度考核结果 line of the 任免审批表 comes from the appraisal app: (cadre, on_date) -> text, and optionally the
+# same for many cadres at once, (cadres, on_date) -> {cadre pk: text}, for a batch of forms.
 _appraisal_summary: Callable[[object, date], str] | None = None
+_appraisal_summaries: Callable[[list, date], dict[int, str]] | None = None
 
 
-def register_appraisal_summary(provider: Callable[[object, date], str]) -> None:
-    global _appraisal_summary  # one provider, set once at start-up
-    _appraisal_summary = provider
+def register_appraisal_summary(
+    provider: Callable[[object, date], str], *, many: Callable[[list, date], dict[int, str]] | None = None
+) -> None:
+    global _appraisal_summary, _appraisal_summaries  # one provider, set once at start-up
+    _appraisal_summary, _appraisal_summaries = provider, many
 
 
 def appraisal_summary(cadre, on_date: date) -> str:
     """The form's 年度考核结果 text; blank until an app provides it."""
     return _appraisal_summary(cadre, on_date) if _appraisal_summary else ""
+
+
+def appraisal_summaries(cadres: list, on_date: date) -> dict[int, str]:
+    """{cadre pk: 年度考核结果 text} for many forms: in one go when the provider can, else one by one."""
+    if _appraisal_summaries is not None:
+        return _appraisal_summaries(cadres, on_date)
+    return {cadre.pk: appraisal_summary(cadre, on_date) for cadre in cadres}
 
 
 # Whether cadres' items may be put to the committee: the appointment procedure (proposals) registers what it

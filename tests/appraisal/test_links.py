@@ -3,11 +3,16 @@ check, both on the years published by the date asked about."""
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from pypdf import PdfReader
 
 from appraisal.models import Rating
+from cadres.approval_form import FormOptions, cadres_for_forms, render_forms_pdf
 from cadres.extensions import CheckOutcome, QualificationContext, appraisal_summary, qualification_checks
 from tests.appraisal.factories import make_people, publish_year
 from tests.cadres.factories import make_cadre
@@ -64,3 +69,21 @@ def test_an_old_result_is_no_verdict_on_the_last_year(office, unit):
         CheckOutcome.WARNING,
         "最近的年度考核结果为2023年度不称职，缺少近年考核结果",
     )
+
+
+def test_a_batch_of_forms_asks_for_the_appraisal_lines_once(office, unit):
+    """The 年度考核结果 of every form of a batch comes from one query, whatever the number of forms."""
+    people = make_people(unit, 5, prefix="同事")
+    publish_year(office, 2025, {people[0]: Rating.EXCELLENT}, people[1:])
+
+    def render(count):
+        forms = [(c, FormOptions(age_on=date(2026, 3, 1))) for c in cadres_for_forms([p.pk for p in people[:count]])]
+        with CaptureQueriesContext(connection) as queries:
+            pdf = render_forms_pdf(forms, today=date(2026, 3, 1))
+        return len(queries), pdf
+
+    few, _pdf = render(1)
+    many, pdf = render(3)
+    assert few == many
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).replace("\n", "")
+    assert text.count("2025年度优秀") == 1 and text.count("2025年度称职") == 2
