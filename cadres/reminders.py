@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from orgdept.core import roles
 from orgdept.core.models import Reminder
-from orgdept.core.notifications import reminder_cancel, reminder_schedule
+from orgdept.core.notifications import reminders_cancel, reminders_schedule_new
 from orgdept.core.workdays import ScheduleMissing, WorkCalendar
 
 from .home import BEFORE_DECISION, post_label, proposal_label, proposal_url
@@ -141,7 +141,14 @@ def recommendation_reminders(today: date) -> list[Due]:
     still before the decision: an expired result means recommending again."""
     due = []
     days = settings.ORGDEPT_RECOMMENDATION_REMINDER_DAYS
-    for p in _proposals().filter(status__in=BEFORE_DECISION, recommendation__isnull=False):
+    months = settings.ORGDEPT_RECOMMENDATION_VALID_MONTHS
+    # only results held when one could expire in the window (months last 28 to 31 days, a month-end moves the
+    # expiry by up to 3): the exact test follows
+    held = (today - timedelta(days=31 * months), today + timedelta(days=days + 3 - 28 * months))
+    proposals = _proposals().filter(
+        status__in=BEFORE_DECISION, recommendation__isnull=False, recommendation__held_on__range=held
+    )
+    for p in proposals:
         expires = recommendation_expires_on(p.recommendation)
         if not expires - timedelta(days=days) <= today <= expires:
             continue
@@ -165,13 +172,19 @@ def stalled_reminders(today: date, calendar: WorkCalendar) -> list[Due]:
     due = []
     # N working days take at least N calendar days: the rest cannot be stalled yet
     cutoff = timezone.make_aware(datetime.combine(today - timedelta(days=limit), time.min))
+    counted: dict[date, int | ScheduleMissing] = {}  # many proposals entered their stage on the same day
     for p in _proposals().filter(status__in=STALL_STATUSES, stage_since__lt=cutoff):
         since = timezone.localdate(p.stage_since)
-        try:
-            days = calendar.workdays_between(since, today)
-        except ScheduleMissing as exc:
+        days = counted.get(since)
+        if days is None:
+            try:
+                days = calendar.workdays_between(since, today)
+            except ScheduleMissing as exc:
+                days = exc
+            counted[since] = days
+        if isinstance(days, ScheduleMissing):
             # the administrators are warned of a missing year by the calendar check; nothing is guessed here
-            logger.warning("proposal %s not checked for stalling: %s", p.pk, exc.message)
+            logger.warning("proposal %s not checked for stalling: %s", p.pk, days.message)
             continue
         if days <= limit:
             continue
@@ -235,21 +248,16 @@ def proposal_reminders_schedule(*, today: date | None = None) -> int:
             wanted[(user.pk, due.key)] = (user, due)
     keys = {key for _pk, key in wanted}
     known = set(Reminder.objects.filter(key__in=keys).values_list("recipient_id", "key"))
-    scheduled = 0
-    for (user_pk, key), (user, due) in wanted.items():
-        if (user_pk, key) in known:
-            continue
-        reminder_schedule(
-            recipient=user,
-            key=key,
-            due_at=due_at,
-            title=due.title[:200],
-            body=due.body,
-            url=proposal_url(due.proposal.pk),
-        )
-        scheduled += 1
-    stale = Reminder.objects.filter(key__startswith=PREFIX, delivered_at__isnull=True).select_related("recipient")
-    for reminder in stale:
-        if (reminder.recipient_id, reminder.key) not in wanted:
-            reminder_cancel(recipient=reminder.recipient, key=reminder.key)
+    scheduled = reminders_schedule_new(
+        due_at=due_at,
+        rows=[
+            (user_pk, key, due.title, due.body, proposal_url(due.proposal.pk))
+            for (user_pk, key), (_user, due) in wanted.items()
+            if (user_pk, key) not in known
+        ],
+    )
+    stale = Reminder.objects.filter(key__startswith=PREFIX, delivered_at__isnull=True).values_list(
+        "pk", "recipient_id", "key"
+    )
+    reminders_cancel(pks=[pk for pk, user_pk, key in stale if (user_pk, key) not in wanted])
     return scheduled

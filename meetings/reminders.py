@@ -19,7 +19,7 @@ from django.utils import timezone
 from committees.models import Committee
 from orgdept.core import roles
 from orgdept.core.models import Reminder
-from orgdept.core.notifications import reminder_cancel, reminder_schedule
+from orgdept.core.notifications import reminder_cancel, reminder_schedule, reminders_schedule_new
 
 from .cadence import cadence_text, cadence_warnings
 from .models import Consultation, FollowUp, Meeting
@@ -272,21 +272,12 @@ def cadence_reminders_schedule(*, on: date | None = None) -> int:
     if not users:
         return 0
     url = reverse("meetings:cadence")
-    scheduled = 0
+    rows = []
     for committee in Committee.objects.order_by("pk"):
         for warning in cadence_warnings(committee, on):
             key = cadence_key(committee, warning.meeting_type, on)
-            stored = {r.recipient_id for r in Reminder.objects.filter(key=key)}
-            for user in users:
-                if user.pk in stored:
-                    continue
-                reminder_schedule(
-                    recipient=user,
-                    key=key,
-                    due_at=now,
-                    title=warning.text,
-                    body=f"{warning.meeting_type.name}的召开频次：{cadence_text(warning.meeting_type)}。",
-                    url=url,
-                )
-                scheduled += 1
-    return scheduled
+            body = f"{warning.meeting_type.name}的召开频次：{cadence_text(warning.meeting_type)}。"
+            rows += [(user.pk, key, warning.text, body, url) for user in users]
+    # one lookup of those already stored and one insert of the rest, however many committees there are
+    stored = set(Reminder.objects.filter(key__in={row[1] for row in rows}).values_list("recipient_id", "key"))
+    return reminders_schedule_new(due_at=now, rows=[row for row in rows if (row[0], row[1]) not in stored])

@@ -10,8 +10,10 @@ reason has gone (the cadre withdrawn, the plan approved) are withdrawn.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -19,13 +21,14 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from cadres.models import Cadre
+from cadres.models import Unit
 from orgdept.core import roles
 from orgdept.core.models import Reminder
-from orgdept.core.notifications import reminder_cancel, reminder_schedule
+from orgdept.core.notifications import reminders_cancel, reminders_schedule_new
 
 from .models import Enrolment, TrainingClass, TrainingPlan
-from .selectors import requirement_statuses, unit_shortfalls
+from .requirements import ZERO, requirement_from, rule_for_rank
+from .selectors import shortfalls_in_windows
 from .services.common import format_hours, period
 
 PREFIX = "training:"
@@ -59,11 +62,15 @@ def _week(today: date) -> str:
 
 @dataclass(frozen=True)
 class Wanted:
-    recipient: object
+    recipient: object  # a user, or a user's pk
     key: str
     title: str
     body: str = ""
     url: str = ""
+
+    @property
+    def recipient_id(self) -> int:
+        return getattr(self.recipient, "pk", self.recipient)
 
 
 def _active_users_in(role: str) -> list:
@@ -105,56 +112,101 @@ def class_start_reminders(today: date) -> list[Wanted]:
     return wanted
 
 
-def shortfall_reminders(today: date) -> list[Wanted]:
-    """From ORGDEPT_TRAINING_SHORTFALL_REMINDERS_FROM (1 October) to the year's end: each cadre with an account who
-    is short of the requirement as it stands on 31 December, at most once per ISO week."""
+@dataclass
+class UnitLine:
+    """A unit in 培训科's summary (units with cadres short): cadres with a rank, those short, the hours short, the
+    short ones' (shortfall, name, pk)."""
+
+    counted: int = 0
+    short: int = 0
+    total_shortfall: Decimal = ZERO
+    cadres_short: list = field(default_factory=list)
+
+
+@dataclass
+class YearEndShortfalls:
+    """Every cadre against their requirement on 31 December, worked out once a morning for both the cadres'
+    reminders and 培训科's summary: per unit, and the cadres short who have an active account."""
+
+    on: date
+    units: dict  # unit pk -> UnitLine
+    accounts_short: list  # (cadre pk, name, account pk, RequirementStatus)
+
+
+def year_end_shortfalls(today: date) -> YearEndShortfalls | None:
+    """None before the shortfall reminders start (ORGDEPT_TRAINING_SHORTFALL_REMINDERS_FROM)."""
     if today < shortfall_reminders_start(today.year):
+        return None
+    on = date(today.year, 12, 31)
+    by_rank = {}
+    units: dict[int, UnitLine] = defaultdict(UnitLine)
+    accounts_short = []
+    rows, counted = shortfalls_in_windows(on)
+    for pk, unit_pk, name, rank, user_pk, active, earned, shortfall in rows:
+        line = units[unit_pk]
+        line.counted = counted[unit_pk]
+        line.short += 1
+        line.total_shortfall += shortfall
+        line.cadres_short.append((shortfall, name, pk))
+        if user_pk is not None and active:
+            if rank not in by_rank:
+                by_rank[rank] = rule_for_rank(rank)
+            accounts_short.append((pk, name, user_pk, requirement_from(by_rank[rank], on, earned)))
+    for line in units.values():
+        line.cadres_short.sort(key=lambda c: (-c[0], c[1], c[2]))
+    return YearEndShortfalls(on=on, units=dict(units), accounts_short=accounts_short)
+
+
+def shortfall_reminders(today: date, shortfalls: YearEndShortfalls | None = None) -> list[Wanted]:
+    """From ORGDEPT_TRAINING_SHORTFALL_REMINDERS_FROM (1 October) to the year's end: each cadre with an account who
+    is short of the requirement as it stands on 31 December, at most once per ISO week. `shortfalls`: the morning's
+    year_end_shortfalls, when already worked out."""
+    shortfalls = shortfalls or year_end_shortfalls(today)
+    if shortfalls is None:
         return []
-    year_end = date(today.year, 12, 31)
-    cadres = list(
-        Cadre.objects.filter(user__isnull=False, user__is_active=True).exclude(rank="").select_related("user")
-    )
-    statuses = requirement_statuses(cadres, year_end)
+    year_end = shortfalls.on
     wanted = []
     week = _week(today)
-    for cadre in cadres:
-        status = statuses[cadre.pk]
-        if status is None or status.met:
-            continue
+    # the transcript's address once, with a placeholder for the cadre (reversing it per cadre adds up)
+    head, _sep, tail = _url("training:transcript", 0).rpartition("/0/")
+    for pk, name, user_pk, status in shortfalls.accounts_short:
         wanted.append(
             Wanted(
-                cadre.user,
-                f"{PREFIX}short:{cadre.pk}:{week}",
+                user_pk,
+                f"{PREFIX}short:{pk}:{week}",
                 f"{today.year}年度培训学时尚差{format_hours(status.shortfall)}学时",
-                f"{cadre.name}同志：按{status.label}的要求，截至{_day(year_end)}{status.figures}，"
+                f"{name}同志：按{status.label}的要求，截至{_day(year_end)}{status.figures}，"
                 f"尚差{format_hours(status.shortfall)}学时。请在年底前参加培训或网络学习补足学时。",
-                _url("training:transcript", cadre.pk),
+                f"{head}/{pk}/{tail}",
             )
         )
     return wanted
 
 
-def unit_summary_reminders(today: date) -> list[Wanted]:
+def unit_summary_reminders(today: date, shortfalls: YearEndShortfalls | None = None) -> list[Wanted]:
     """From the same day: 培训科 get one summary a week of the units whose cadres are short of the year's hours,
-    with the cadres short and their shortfalls."""
+    with the cadres short and their shortfalls. `shortfalls` as for shortfall_reminders."""
     if today < shortfall_reminders_start(today.year):
         return []
     staff = _active_users_in(roles.TRAINING_SECTION)
     if not staff:
         return []
-    lines = [line for line in unit_shortfalls(on=date(today.year, 12, 31)) if line.short]
-    if not lines:
+    shortfalls = shortfalls or year_end_shortfalls(today)
+    short_units = {pk: line for pk, line in shortfalls.units.items() if line.short}
+    if not short_units:
         return []
-    lines.sort(key=lambda line: (-line.short, -line.total_shortfall, line.unit.order, line.unit.name))
-    short = sum(line.short for line in lines)
+    units = Unit.objects.only("name", "order").in_bulk(list(short_units))
+    lines = sorted(
+        ((units[pk], line) for pk, line in short_units.items()),
+        key=lambda pair: (-pair[1].short, -pair[1].total_shortfall, pair[0].order, pair[0].name),
+    )
+    short = sum(line.short for _unit, line in lines)
     body = []
-    for line in lines[:UNITS_SHOWN]:
-        names = "、".join(
-            f"{entry.cadre.name}差{format_hours(entry.status.shortfall)}" for entry in line.cadres_short[:NAMES_SHOWN]
-        )
+    for unit, line in lines[:UNITS_SHOWN]:
+        names = "、".join(f"{name}差{format_hours(hours)}" for hours, name, _pk in line.cadres_short[:NAMES_SHOWN])
         more = f"等{line.short}人" if line.short > NAMES_SHOWN else ""
         body.append(
-            f"{line.unit.name}：{line.short}/{line.counted}人未达标，合计差{format_hours(line.total_shortfall)}学时"
+            f"{unit.name}：{line.short}/{line.counted}人未达标，合计差{format_hours(line.total_shortfall)}学时"
             f"（{names}{more}）"
         )
     if len(lines) > UNITS_SHOWN:
@@ -189,10 +241,11 @@ def plan_pending_reminders(today: date) -> list[Wanted]:
 
 
 def reminders_due(today: date) -> list[Wanted]:
+    shortfalls = year_end_shortfalls(today)
     return [
         *class_start_reminders(today),
-        *shortfall_reminders(today),
-        *unit_summary_reminders(today),
+        *shortfall_reminders(today, shortfalls),
+        *unit_summary_reminders(today, shortfalls),
         *plan_pending_reminders(today),
     ]
 
@@ -204,16 +257,18 @@ def training_reminders_schedule(*, today: date | None = None) -> int:
     today = today or timezone.localdate()
     now = timezone.now()
     due_at = max(now, timezone.make_aware(datetime.combine(today, MORNING)))
-    wanted = {(w.recipient.pk, w.key): w for w in reminders_due(today)}
+    wanted = {(w.recipient_id, w.key): w for w in reminders_due(today)}
     known = set(Reminder.objects.filter(key__in={key for _pk, key in wanted}).values_list("recipient_id", "key"))
-    scheduled = 0
-    for (user_pk, key), w in wanted.items():
-        if (user_pk, key) in known:
-            continue
-        reminder_schedule(recipient=w.recipient, key=key, due_at=due_at, title=w.title[:200], body=w.body, url=w.url)
-        scheduled += 1
-    stale = Reminder.objects.filter(key__startswith=PREFIX, delivered_at__isnull=True).select_related("recipient")
-    for reminder in stale:
-        if (reminder.recipient_id, reminder.key) not in wanted:
-            reminder_cancel(recipient=reminder.recipient, key=reminder.key)
+    scheduled = reminders_schedule_new(
+        due_at=due_at,
+        rows=[
+            (user_pk, key, w.title, w.body, w.url)
+            for (user_pk, key), w in wanted.items()
+            if (user_pk, key) not in known
+        ],
+    )
+    stale = Reminder.objects.filter(key__startswith=PREFIX, delivered_at__isnull=True).values_list(
+        "pk", "recipient_id", "key"
+    )
+    reminders_cancel(pks=[pk for pk, user_pk, key in stale if (user_pk, key) not in wanted])
     return scheduled

@@ -10,13 +10,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from cadres.models import Cadre, Unit
+from cadres.models import COUNTY_LEVEL_RANKS, Cadre, Unit
 
 from .models import Attendance, ClassSession, CreditEntry, Enrolment, TrainingClass, TrainingPlan
-from .requirements import ZERO, RequirementStatus, Rule, requirement_from, rule_for_rank
+from .requirements import COUNTY, SECTION, ZERO, RequirementStatus, Rule, requirement_from, rule_for_rank, rules
 
 # --- requirement status -----------------------------------------------------------------------------------
 
@@ -29,7 +30,13 @@ def requirement_statuses(cadres, on: date) -> dict[int, RequirementStatus | None
     """{cadre pk: status on `on`, or None for a cadre without a rank}. `cadres`: Cadre objects or a queryset
     of them. One query for the hours (one sum per distinct window), plus one to load a queryset."""
     cadres = _cadre_list(cadres)
-    rules: dict[int, Rule | None] = {c.pk: rule_for_rank(c.rank) for c in cadres}
+    # a rule per rank, not per cadre: the morning scan asks about every cadre at once
+    by_rank: dict[str, Rule | None] = {}
+    rules: dict[int, Rule | None] = {}
+    for c in cadres:
+        if c.rank not in by_rank:
+            by_rank[c.rank] = rule_for_rank(c.rank)
+        rules[c.pk] = by_rank[c.rank]
     starts = sorted({rule.counted_from(on) for rule in rules.values() if rule is not None})
     sums: dict[int, dict[date, Decimal]] = {}
     if starts:
@@ -127,6 +134,68 @@ def unit_shortfalls(*, units=None, on: date) -> list[UnitShortfall]:
         Cadre.objects.filter(unit_id__in=list(lines)).exclude(rank="").select_related("unit").order_by("name", "pk")
     )
     return list(shortfall_lines(cadres, on, lines).values())
+
+
+def shortfalls_in_windows(on: date) -> tuple[list[tuple], dict[int, int]]:
+    """The cadres short of their requirement on `on`, for the morning scan that looks at every cadre at once: one
+    aggregate query for the short, one count per unit, plain tuples and no model instances. Returns the rows
+    (pk, unit pk, name, rank, account pk or None, account active, hours earned in the rule's window up to `on`,
+    hours short) and {unit pk: cadres with a rule}. Cadres without a rank, or whose rule is not configured, are
+    not counted."""
+    configured = rules()
+    county_ranks = [str(rank) for rank in COUNTY_LEVEL_RANKS]
+    in_county = f"c.rank IN ({', '.join(['%s'] * len(county_ranks))})"
+    groups = []  # (the cadres it is for, its parameters, rule)
+    if configured.get(COUNTY) is not None:
+        groups.append((in_county, county_ranks, configured[COUNTY]))
+    if configured.get(SECTION) is not None:
+        groups.append((f"NOT {in_county}", county_ranks, configured[SECTION]))
+    if not groups:
+        return [], {}
+    quote = connection.ops.quote_name
+    cadre_table, credit_table = quote(Cadre._meta.db_table), quote(CreditEntry._meta.db_table)
+    user_table = quote(Cadre._meta.get_field("user").related_model._meta.db_table)
+
+    def case(value) -> tuple[str, list]:
+        """CASE WHEN <group> THEN <value of its rule> … END, with its parameters in order."""
+        sql, params = "CASE", []
+        for condition, condition_params, rule in groups:
+            sql += f" WHEN {condition} THEN %s"
+            params += [*condition_params, value(rule)]
+        return sql + " END", params
+
+    # as a number, not a Decimal: SQLite would compare a Decimal parameter as text
+    required_sql, required_params = case(lambda rule: float(rule.hours))
+    since_sql, since_params = case(lambda rule: rule.counted_from(on))
+    ruled_sql = " OR ".join(f"({condition})" for condition, _params, _rule in groups)
+    ruled_params = [value for _condition, condition_params, _rule in groups for value in condition_params]
+    short_sql = f"""
+        SELECT per.id, per.unit_id, per.name, per.rank, per.user_id, u.is_active, per.earned
+        FROM (
+            SELECT c.id, c.unit_id, c.name, c.rank, c.user_id, COALESCE(SUM(e.hours), 0) AS earned
+            FROM {cadre_table} c
+            LEFT JOIN {credit_table} e ON e.cadre_id = c.id AND e.earned_on <= %s AND e.earned_on >= {since_sql}
+            WHERE c.rank <> '' AND ({ruled_sql})
+            GROUP BY c.id
+            HAVING COALESCE(SUM(e.hours), 0) < {required_sql}
+        ) per
+        LEFT JOIN {user_table} u ON u.id = per.user_id
+    """  # noqa: S608 - table names from the models, values as parameters
+    counted_sql = (
+        f"SELECT c.unit_id, count(*) FROM {cadre_table} c WHERE c.rank <> '' AND ({ruled_sql}) GROUP BY c.unit_id"  # noqa: S608
+    )
+    by_rank: dict[str, Rule | None] = {}
+    rows = []
+    with connection.cursor() as cursor:
+        cursor.execute(short_sql, [on, *since_params, *ruled_params, *required_params])
+        for pk, unit_pk, name, rank, user_pk, active, earned in cursor.fetchall():
+            if rank not in by_rank:
+                by_rank[rank] = rule_for_rank(rank)
+            earned = earned if isinstance(earned, Decimal) else Decimal(str(earned))  # SQLite sums to a float
+            rows.append((pk, unit_pk, name, rank, user_pk, bool(active), earned, by_rank[rank].hours - earned))
+        cursor.execute(counted_sql, ruled_params)
+        counted = dict(cursor.fetchall())
+    return rows, counted
 
 
 def shortfall_lines(cadres: list[Cadre], on: date, lines: dict[int, UnitShortfall] | None = None):

@@ -9,6 +9,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from .imports import bulk_insert, bulk_update
 from .models import Notification, Reminder
 
 
@@ -71,27 +72,66 @@ def reminder_schedule(*, recipient, key: str, due_at: datetime, title: str, body
 
 
 @transaction.atomic
+def reminders_schedule_new(*, due_at: datetime, rows: list[tuple]) -> int:
+    """Schedules, all due at `due_at`, many reminders none of which exists yet: rows of (recipient pk, key, title,
+    body, url), for the morning scans that have already looked up which of theirs exist. One that appeared
+    meanwhile (a concurrent run) is left as it is. Returns how many rows were given."""
+    now = timezone.now()
+    bulk_insert(
+        Reminder,
+        ["created_at", "updated_at", "recipient", "key", "due_at", "title", "body", "url"],
+        [(now, now, user_pk, key, due_at, title[:200], body, url) for user_pk, key, title, body, url in rows],
+        skip_existing=("recipient", "key"),
+    )
+    return len(rows)
+
+
+@transaction.atomic
 def reminder_cancel(*, recipient, key: str) -> int:
     deleted, _ = Reminder.objects.filter(recipient=recipient, key=key, delivered_at__isnull=True).delete()
     return deleted
 
 
+@transaction.atomic
+def reminders_cancel(*, pks) -> int:
+    """Withdraws the reminders `pks` not yet delivered (a delivered one stays, as a record); one delete."""
+    deleted, _ = Reminder.objects.filter(pk__in=list(pks), delivered_at__isnull=True).delete()
+    return deleted
+
+
 def reminders_deliver_due(*, now: datetime | None = None, batch: int = 500) -> int:
-    """Turns every due, undelivered reminder into a notification exactly once."""
+    """Turns every due, undelivered reminder into a notification exactly once (up to `batch` per call)."""
     now = now or timezone.now()
-    delivered = 0
     with transaction.atomic():
         due = list(
-            Reminder.objects.select_for_update(skip_locked=True)
-            .select_related("recipient")
+            Reminder.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(delivered_at__isnull=True, due_at__lte=now)
-            .order_by("due_at")[:batch]
+            .order_by("due_at")
+            .values_list("pk", "recipient_id", "recipient__email", "title", "body", "url")[:batch]
         )
-        for reminder in due:
-            reminder.notification = notify(
-                recipient=reminder.recipient, title=reminder.title, body=reminder.body, url=reminder.url
-            )
-            reminder.delivered_at = now
-            reminder.save(update_fields=["notification", "delivered_at", "updated_at"])
-            delivered += 1
-    return delivered
+        if not due:
+            return 0
+        # a morning's scan makes thousands: one insert of the notifications and one update of the reminders
+        created = timezone.now()
+        ids = bulk_insert(
+            Notification,
+            ["created_at", "updated_at", "recipient", "title", "body", "url"],
+            [(created, created, user_pk, title[:200], body, url) for _pk, user_pk, _email, title, body, url in due],
+            returning=True,
+            batch_size=batch,
+        )
+        emailed = [nid for nid, reminder in zip(ids, due, strict=True) if reminder[2]]
+        if emailed:
+            from .tasks import send_notification_email
+
+            def send():
+                for pk in emailed:
+                    send_notification_email.delay(pk)
+
+            transaction.on_commit(send)
+        delivered = [
+            Reminder(pk=reminder[0], notification_id=nid, delivered_at=now, updated_at=created)
+            for reminder, nid in zip(due, ids, strict=True)
+        ]
+        bulk_update(Reminder, delivered, ["notification", "delivered_at", "updated_at"])
+    return len(due)
