@@ -383,7 +383,10 @@ def _read_rows(sheet: Spreadsheet, columns: dict[str, int], progress: ImportProg
     first_row_of: dict[str, int] = {}
     progress.start(len(sheet.rows))
     readers = [(index, _cell_reader(column, clean)) for column, index in sorted(columns.items(), key=lambda i: i[1])]
-    for done, source in enumerate(sheet.rows, start=1):
+    sources = sheet.rows
+    for done in range(1, len(sources) + 1):
+        source = sources[done - 1]
+        sources[done - 1] = None  # read rows take its place: the sheet's copy goes as they are made
         row = _Row(source.number)
         values = source.values
         for index, read in readers:
@@ -592,6 +595,66 @@ def _derive(rows: list[_Row], report: ImportReport, *, lock: bool, clean: _Clean
 # --- writing ---------------------------------------------------------------------------------------
 
 
+class _Created:
+    """A file the import created: what the rest of the write and its audit event need, without a model instance."""
+
+    __slots__ = ("current_post", "name", "pk", "post_since_month", "rank", "unit", "unit_id")
+    _meta = Cadre._meta
+
+    def __init__(self, pk: int, values: dict, unit: Unit):
+        self.pk = pk
+        self.name = values["name"]
+        self.unit = unit
+        self.unit_id = unit.pk
+        self.current_post = values.get("current_post", "")
+        self.rank = values.get("rank", "")
+        self.post_since_month = values.get("post_since_month")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _stored_defaults(model, now) -> dict[str, Any]:
+    """Each concrete field's value when a row does not give one, as a save would store it."""
+    defaults = {}
+    for f in model._meta.concrete_fields:
+        if f.primary_key:
+            continue
+        stamped = getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+        defaults[f.name] = now if stamped else f.get_default()
+    return defaults
+
+
+def _insert_new(new: list[_Pending], resolve, now) -> None:
+    """Inserts the new files as rows of values (no model instance each); each pending gets a `_Created`."""
+    if not new:
+        return
+    defaults = _stored_defaults(Cadre, now)
+    names = list(defaults)
+    rows = []
+    for pending in new:
+        values = pending.values
+        own = {**values, "unit": resolve(pending.unit).pk, "name_initials": _initials(values["name"])}
+        rows.append(tuple(own[n] if n in own else defaults[n] for n in names))
+    keys = bulk_insert(Cadre, names, rows, returning=True)
+    del rows
+    for pending, pk in zip(new, keys, strict=True):
+        pending.cadre = _Created(pk, pending.values, resolve(pending.unit))
+
+
+def _insert_instances(model, objs: list, now) -> None:
+    """Inserts unsaved instances as bulk_create would (timestamps set, defaults kept) and gives each its pk."""
+    if not objs:
+        return
+    defaults = _stored_defaults(model, now)
+    fields = [model._meta.get_field(n) for n in defaults]
+    stamped = {f.name for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)}
+    rows = [tuple(now if f.name in stamped else getattr(obj, f.attname) for f in fields) for obj in objs]
+    for obj, pk in zip(objs, bulk_insert(model, list(defaults), rows, returning=True), strict=True):
+        obj.pk = pk
+        obj._state.adding = False
+
+
 def _write(plan: _Plan, report: ImportReport, *, actor, source_name: str) -> None:
     now = timezone.now()
     created_units = {
@@ -601,14 +664,10 @@ def _write(plan: _Plan, report: ImportReport, *, actor, source_name: str) -> Non
     def resolve(unit):
         return created_units[_unit_key(unit)] if isinstance(unit, str) else unit
 
-    for pending in plan.new:
-        pending.cadre = Cadre(
-            unit=resolve(pending.unit), name_initials=_initials(pending.values["name"]), **pending.values
-        )
     for pending in plan.updated:
         if pending.unit is not None:
             pending.cadre.unit = resolve(pending.unit)
-    Cadre.objects.bulk_create([p.cadre for p in plan.new], batch_size=500)
+    _insert_new(plan.new, resolve, now)
 
     # education entries
     creates, updates, deletes = [], [], []
@@ -653,7 +712,7 @@ def _write(plan: _Plan, report: ImportReport, *, actor, source_name: str) -> Non
         key = (cadre.unit_id, cadre.current_post)
         if key not in positions and key not in missing:
             missing[key] = new_position(cadre.unit, cadre.current_post, cadre.rank)
-    Position.objects.bulk_create(list(missing.values()), batch_size=500)
+    _insert_instances(Position, list(missing.values()), now)
     positions.update(missing)
     opened = [
         (p.cadre.pk, positions[(p.cadre.unit_id, p.cadre.current_post)].pk, p.cadre.post_since_month, None, True)
@@ -776,6 +835,8 @@ def roster_import(
                 return report
             if report.new or report.updated:  # a file imported again writes nothing at all
                 _write(plan, report, actor=actor, source_name=source_name)
+            # only the report is kept from here (the batch stores it): the rows and the plan go first
+            del plan, rows, clean
             report.written = True
             progress.written(report)
     except IntegrityError:

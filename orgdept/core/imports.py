@@ -207,16 +207,43 @@ def import_kind(name: str) -> ImportKind:
 _PLAIN_FIELDS = (models.CharField, models.TextField, models.IntegerField, models.BooleanField, models.ForeignKey)
 
 
-def bulk_insert(model, columns: list[str], rows: list[tuple], *, batch_size: int = 1000) -> int:
+def _adapters(fields) -> list:
+    """Per field, how a value is adapted for the database driver (None: as it is)."""
+    ops = connection.ops
+    adapters = []
+    for f in fields:
+        if isinstance(f, _PLAIN_FIELDS):
+            adapters.append(None)
+        elif f.__class__ is models.DateField:
+            # what get_db_prep_save ends in for a date already parsed (on PostgreSQL: the date itself)
+            adapters.append(lambda value, _connection, adapt=ops.adapt_datefield_value: adapt(value))
+        else:
+            adapters.append(f.get_db_prep_save)
+    return adapters
+
+
+def bulk_insert(
+    model,
+    columns: list[str],
+    rows: list[tuple],
+    *,
+    batch_size: int = 1000,
+    returning: bool = False,
+    skip_existing: tuple[str, ...] = (),
+) -> int | list:
     """Inserts plain rows (values in the order of `columns`, field names) without a model instance per row.
 
     For the thousands of rows an import writes (audit events, education entries): bulk_create builds and
     prepares an instance for each row, which costs more than the insert itself. Values are adapted for
-    the database as bulk_create adapts them; no signals, no save(), no pk returned.
+    the database as bulk_create adapts them; no signals, no save(). Returns the number of rows, or with
+    `returning` the new primary keys in the order of `rows`. With `skip_existing` (the field names of a unique
+    constraint) a row whose key is already stored is left out (ON CONFLICT … DO NOTHING).
     """
+    if returning and skip_existing:
+        raise ValueError("returning keys in the order of rows needs every row inserted")
     opts = model._meta
     fields = [opts.get_field(name) for name in columns]
-    adapters = [None if isinstance(f, _PLAIN_FIELDS) else f.get_db_prep_save for f in fields]
+    adapters = _adapters(fields)
     limit = connection.features.max_query_params
     if limit:
         batch_size = max(1, min(batch_size, limit // len(fields)))
@@ -224,6 +251,16 @@ def bulk_insert(model, columns: list[str], rows: list[tuple], *, batch_size: int
     # the names come from the model, every value goes as a parameter
     head = f"INSERT INTO {quote(opts.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "  # noqa: S608
     placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    tail = ""
+    if skip_existing:
+        target = ", ".join(quote(opts.get_field(name).column) for name in skip_existing)
+        tail = f" ON CONFLICT ({target}) DO NOTHING"
+    if returning:
+        if not connection.features.can_return_rows_from_bulk_insert:
+            batch_size = 1  # one row per statement: its key is the cursor's last row id
+        else:
+            tail = f" RETURNING {quote(opts.pk.column)}"
+    keys = []
     with connection.cursor() as cursor:
         for start in range(0, len(rows), batch_size):
             batch = rows[start : start + batch_size]
@@ -231,8 +268,13 @@ def bulk_insert(model, columns: list[str], rows: list[tuple], *, batch_size: int
             for row in batch:
                 for value, adapt in zip(row, adapters, strict=True):
                     params.append(value if adapt is None or value is None else adapt(value, connection))
-            cursor.execute(head + ", ".join([placeholders] * len(batch)), params)
-    return len(rows)
+            cursor.execute(head + ", ".join([placeholders] * len(batch)) + tail, params)
+            if returning:
+                if tail:
+                    keys.extend(key for (key,) in cursor.fetchall())
+                else:
+                    keys.append(connection.ops.last_insert_id(cursor, opts.db_table, opts.pk.column))
+    return keys if returning else len(rows)
 
 
 def bulk_update(model, objs: list, fields: list[str], *, batch_size: int = 500) -> int:
@@ -245,7 +287,7 @@ def bulk_update(model, objs: list, fields: list[str], *, batch_size: int = 500) 
         return 0
     opts = model._meta
     targets = [opts.get_field(name) for name in fields]
-    adapters = [None if isinstance(f, _PLAIN_FIELDS) else f.get_db_prep_save for f in targets]
+    adapters = _adapters(targets)
     quote = connection.ops.quote_name
     pk_column = quote(opts.pk.column)
     cast = connection.features.requires_casted_case_in_updates
@@ -356,7 +398,8 @@ def import_batch_create(*, kind: str, upload, actor, params: dict | None = None)
 def import_batch_commit(*, batch: ImportBatch, actor) -> ImportBatch:
     """Writes a previewed batch without errors (in the background for a large file); only its uploader may."""
     with transaction.atomic():
-        batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        # the stored reports (every row of a large file) are not needed here: only whether the preview had errors
+        batch = ImportBatch.objects.select_for_update().defer("preview", "result").get(pk=batch.pk)
         spec = import_kind(batch.kind)
         _require(spec, actor)
         if batch.uploaded_by_id != actor.pk:
@@ -373,7 +416,7 @@ def import_batch_commit(*, batch: ImportBatch, actor) -> ImportBatch:
             return batch  # a second click on 确认导入 does nothing
         if batch.status not in (ImportBatch.Status.PREVIEWED, ImportBatch.Status.COMMIT_QUEUED):
             raise ApplicationError("文件尚未检查完毕，不能导入")
-        if batch.preview.get("errors"):
+        if ImportBatch.objects.filter(pk=batch.pk).values_list("preview__errors", flat=True).get():
             raise ApplicationError("文件中还有错误，不能导入；请修改后重新上传")
         batch.status = ImportBatch.Status.COMMIT_QUEUED
         batch.progress = 0
@@ -437,17 +480,22 @@ def import_batch_run(*, batch_id: int) -> ImportBatch:
 
     Raises an unexpected error while attempts remain, so a task is retried; then records FAILED.
     """
-    batch = ImportBatch.objects.select_related("uploaded_by").get(pk=batch_id)
+    # the stored reports are loaded only when needed (a commit reads its preview), and one at a time
+    batch = ImportBatch.objects.select_related("uploaded_by").defer("preview", "result").get(pk=batch_id)
     if batch.status not in (ImportBatch.Status.PREVIEW_QUEUED, ImportBatch.Status.COMMIT_QUEUED):
         return batch
     committing = batch.status == ImportBatch.Status.COMMIT_QUEUED
     ImportBatch.objects.filter(pk=batch_id).update(attempts=batch.attempts + 1)
     spec = import_kind(batch.kind)
     progress = _BatchProgress(batch, committing=committing)
+    preview = None
     try:
         with batch.file.open("rb") as handle:
             data = handle.read()
-        preview = ImportReport.from_dict(batch.preview) if committing else None
+        if committing:
+            preview = ImportReport.from_dict(
+                ImportBatch.objects.filter(pk=batch_id).values_list("preview", flat=True).get()
+            )
         report = spec.run(
             source=data,
             dry_run=not committing,
@@ -478,6 +526,7 @@ def import_batch_run(*, batch_id: int) -> ImportBatch:
             progress_total=report.total,
             updated_at=timezone.now(),
         )
+    del report, preview  # this run's reports go before the stored one is loaded
     return ImportBatch.objects.get(pk=batch_id)
 
 

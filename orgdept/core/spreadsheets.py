@@ -531,10 +531,17 @@ def read_spreadsheet(source, *, max_bytes: int | None = None, max_rows: int | No
     unheaded = [i for i, h in enumerate(headers) if not h]
     rows: list[SpreadsheetRow] = []
     stray_columns: set[int] = set()
-    for number, raw in enumerate(raw_rows[1:], start=2):
+    # one object per distinct text: rosters repeat units, posts and schools in every row
+    texts: dict[str, str] = {}
+    remember = texts.setdefault
+    for number in range(2, len(raw_rows) + 1):
+        raw = raw_rows[number - 1]
+        raw_rows[number - 1] = None  # each raw row goes once read: the file is never held twice
         if _blank_row(raw):
             continue
-        values = [unescape_cell(v) if v.__class__ is str and v[:1] == ESCAPE else v for v in raw[:width]]
+        values = [
+            (unescape_cell(v) if v[:1] == ESCAPE else remember(v, v)) if v.__class__ is str else v for v in raw[:width]
+        ]
         if len(values) < width:
             values.extend([""] * (width - len(values)))
         for index in [*unheaded, *range(width, len(raw))]:
