@@ -60,6 +60,12 @@ class MeetingsConfig(AppConfig):
         )
 
         register_nav(NavItem(_("Meetings"), "meetings:index", roles=INDEX_ROLES, order=30))
+        # attendance is granted per meeting: the grants go with the meeting
+        from orgdept.core.object_permissions import forget_object_permissions_on_delete
+
+        from .models import Meeting
+
+        forget_object_permissions_on_delete(Meeting)
         register_work_queue(member_sections)
 
         # the rules of procedure and cadence compliance

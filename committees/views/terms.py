@@ -103,7 +103,6 @@ def term_overview(request):
 
 class TermListView(LoginRequiredMixin, PermissionRequiredMixin, FilteredListView):
     permission_required = "committees.view_term"
-    raise_exception = True
     template_name = "committees/term_list.html"
     results_template_name = "committees/term_list_results.html"
     filter_form_class = TermFilterForm

@@ -761,7 +761,6 @@ def recusal_add(request, pk: int):
 
 class RelationListView(LoginRequiredMixin, PermissionRequiredMixin, FilteredListView):
     permission_required = VIEW_RELATION
-    raise_exception = True
     template_name = "meetings/meetings/relation_list.html"
     results_template_name = "meetings/meetings/relation_list_results.html"
     filter_form_class = RelationFilterForm

@@ -44,3 +44,9 @@ class CoreConfig(AppConfig):
         from .middleware import IdleSessionTimeoutMiddleware
 
         user_logged_in.connect(IdleSessionTimeoutMiddleware.record_sign_in, dispatch_uid="orgdept-idle-sign-in")
+
+        # a document is granted to who asked for it: the grants go with the document
+        from .models import Document
+        from .object_permissions import forget_object_permissions_on_delete
+
+        forget_object_permissions_on_delete(Document)

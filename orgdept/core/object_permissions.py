@@ -36,3 +36,21 @@ def require_perm(user, perm: str, obj=None, *, hide: bool = True) -> None:
     if hide and obj is not None:
         raise Http404
     raise PermissionDenied
+
+
+def _forget_object_permissions(sender, instance, **kwargs) -> None:
+    """guardian's generic rows point at their object by type and key, with no foreign key to cascade: removed
+    with the object, so that no grant outlives it (and none is inherited by a later row given the same key)."""
+    from django.contrib.contenttypes.models import ContentType
+    from guardian.models import GroupObjectPermission, UserObjectPermission
+
+    content_type = ContentType.objects.get_for_model(sender)
+    for model in (UserObjectPermission, GroupObjectPermission):
+        model.objects.filter(content_type=content_type, object_pk=str(instance.pk)).delete()
+
+
+def forget_object_permissions_on_delete(model) -> None:
+    """For each model whose objects are granted permissions (see `object_permission_grant`), at start-up."""
+    from django.db.models.signals import post_delete
+
+    post_delete.connect(_forget_object_permissions, sender=model, dispatch_uid=f"forget-perms-{model._meta.label}")

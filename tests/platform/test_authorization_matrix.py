@@ -1,0 +1,628 @@
+"""The authorization matrix: every URL of the project, for every role, an anonymous visitor and a user with no role,
+against invariants (login redirects, no 500, no leak to the role-less, own-object-only pages, instant revocation).
+
+A new URL fails `test_every_url_has_arguments` until ARGS says how to fill it: that is how it joins the matrix."""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import re
+from collections import Counter
+from datetime import date
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from guardian.models import GroupObjectPermission, UserObjectPermission
+
+from appraisal.models import AppraisalCycle, Ballot
+from cadres.models import (
+    AppointmentProposal,
+    Cadre,
+    CompetitiveSelection,
+    NoticeObjection,
+    ProposalDocument,
+    SelectionApplicant,
+)
+from committees.models import Leave, PortfolioPlan, Term, WorkArea
+from meetings.models import Decision, FollowUp, Meeting, MeetingType, MemberRelation, Topic, TopicCategory
+from orgdept.core import roles
+from orgdept.core.models import AuditEvent, Document, ImportBatch, Notification
+from tests.platform.authz_world import MISSING, build_world, first_pk
+from training.models import CreditEntry, TrainingClass, TrainingPlan
+
+# Django's own admin is the admin's business (its own permission system), not ours
+SKIPPED_NAMESPACES = ("admin",)
+
+# open to everyone, signed in or not
+PUBLIC = {
+    "login",
+    "logout",  # POST only (Django 5): an anonymous GET is a 405
+    "set_language",  # django.conf.urls.i18n: redirects back wherever it is called from
+}
+
+# what a signed-in user with no role and no linked cadre may open (200), one reason each
+OPEN_TO_ANY_USER = {
+    "core:home": "navigation entry with no role: the role-aware home page",
+    "core:calendar": "navigation entry with no role: the working-day calendar",
+    "core:calendar_export": "the same calendar as CSV",
+    "core:calendar_pdf": "the same calendar as PDF",
+    "core:notification_list": "one's own notifications",
+    "core:document_list": "the documents one asked for",
+    "password_change": "one's own password",
+    "password_change_done": "after one's own password change",
+    "login": "redirects a signed-in user onward",
+    "appraisal:my_results": "navigation entry for an appraised cadre (visible_when): one's own results, here none",
+}
+
+# answer an anonymous visitor 403 (raise_exception=True next to LoginRequiredMixin) instead of sending them to sign in
+# URLs allowed to answer the anonymous with a bare 403 instead of sending them to sign in: none
+ANONYMOUS_FORBIDDEN: dict[str, str] = {}
+
+# what an empty POST by a user with no role may write, by design
+WRITES_BY_DESIGN = {
+    "core:calendar_pdf": "the calendar is open to every user: asking for its PDF makes the asker's own Document",
+}
+
+ROLES = [*roles.ALL_ROLES, "anonymous", "no role"]
+
+
+def _pk(name):
+    return lambda w: {"pk": w.objects[name].pk}
+
+
+def _first(model, **extra):
+    return lambda w: {"pk": first_pk(model), **extra}
+
+
+def _batch(kind):
+    def args(w):
+        batch = ImportBatch.objects.filter(kind=kind).order_by("pk").first()
+        return {"pk": batch.pk if batch else MISSING}
+
+    return args
+
+
+NONE = lambda w: {}  # noqa: E731
+YEAR = date.today().year
+
+# URL name -> the URL's arguments from the world
+ARGS = {
+    "login": NONE,
+    "logout": NONE,
+    "password_change": NONE,
+    "password_change_done": NONE,
+    "set_language": NONE,
+    # cadres
+    "cadres:cadre_list": NONE,
+    "cadres:cadre_detail": _pk("cadre"),
+    "cadres:cadre_new": NONE,
+    "cadres:cadre_export": NONE,
+    "cadres:cadre_edit": _pk("cadre"),
+    "cadres:cadre_edit_education": _pk("cadre"),
+    "cadres:cadre_edit_photo": _pk("cadre"),
+    "cadres:cadre_edit_section": lambda w: {"pk": w.cadre.pk, "section": "family"},
+    "cadres:cadre_photo": _pk("cadre"),
+    "cadres:unit_list": NONE,
+    "cadres:unit_new": NONE,
+    "cadres:unit_detail": _pk("unit"),
+    "cadres:unit_edit": _pk("unit"),
+    "cadres:position_new": _pk("unit"),
+    "cadres:quota_edit": _pk("unit"),
+    "cadres:position_edit": _pk("position"),
+    "cadres:quota_overview": NONE,
+    "cadres:structure": NONE,
+    "cadres:structure_pdf": NONE,
+    "cadres:rotation": NONE,
+    "cadres:approval_form_preview": _pk("cadre"),
+    "cadres:approval_form": _pk("cadre"),
+    "cadres:cadre_lrmx": _pk("cadre"),
+    "cadres:approval_form_batch": NONE,
+    "cadres:lrmx_import": NONE,
+    "cadres:lrmx_import_preview": lambda w: {"token": "no-such-upload"},
+    "cadres:roster_import": NONE,
+    "cadres:roster_batch": _batch("roster"),
+    "cadres:roster_commit": _batch("roster"),
+    "cadres:roster_export": lambda w: {"fmt": "csv"},
+    "cadres:roster_template": NONE,
+    "cadres:round_document": lambda w: {"pk": w.round.pk, "kind": "summary"},
+    "cadres:proposal_document": lambda w: {"pk": w.proposal.pk, "kind": "approval-form"},
+    "cadres:proposal_list": NONE,
+    "cadres:proposal_detail": _pk("proposal"),
+    "cadres:proposal_step": lambda w: {"pk": w.proposal.pk, "action": "withdraw"},
+    "cadres:proposal_check": lambda w: {"pk": w.proposal.pk, "kind": "archive"},
+    "cadres:proposal_notice_end": _pk("proposal"),
+    "cadres:proposal_document_upload": _pk("proposal"),
+    "cadres:proposal_document_download": _first(ProposalDocument),
+    "cadres:proposal_objection_resolve": _first(NoticeObjection),
+    "cadres:round_list": NONE,
+    "cadres:round_new": NONE,
+    "cadres:round_detail": _pk("round"),
+    "cadres:proposal_new": _pk("round"),
+    "cadres:recommendation_list": NONE,
+    "cadres:recommendation_new": NONE,
+    "cadres:proposal_cadre_suggestions": NONE,
+    "cadres:proposal_position_options": NONE,
+    "cadres:proposal_quota_line": NONE,
+    "cadres:reserve_list": NONE,
+    "cadres:reserve_add": NONE,
+    "cadres:reserve_remove": _pk("reserve"),
+    "cadres:selection_list": NONE,
+    "cadres:selection_create": NONE,
+    "cadres:selection_position_options": NONE,
+    "cadres:selection_detail": _first(CompetitiveSelection),
+    "cadres:selection_applicant_add": _first(CompetitiveSelection),
+    "cadres:selection_scores": _first(CompetitiveSelection),
+    "cadres:selection_close": _first(CompetitiveSelection),
+    "cadres:selection_applicant_remove": _first(SelectionApplicant),
+    # committees
+    "committees:term_overview": NONE,
+    "committees:term_list": NONE,
+    "committees:term_create": NONE,
+    "committees:term_change": NONE,
+    "committees:term_detail": _pk("term"),
+    "committees:term_edit": _pk("term"),
+    "committees:member_add": _pk("term"),
+    "committees:member_import": _pk("term"),
+    "committees:member_import_batch": _batch("term_members"),
+    "committees:member_import_commit": _batch("term_members"),
+    "committees:member_import_template": NONE,
+    "committees:member_edit": _pk("seat"),
+    "committees:member_role": _pk("seat"),
+    "committees:member_leave": _pk("seat"),
+    "committees:alternate_promote": _pk("seat"),
+    "committees:portfolio": NONE,
+    "committees:work_area_list": NONE,
+    "committees:work_area_create": NONE,
+    "committees:work_area_edit": _first(WorkArea),
+    "committees:plan_list": _pk("term"),
+    "committees:plan_create": _pk("term"),
+    "committees:plan_detail": _first(PortfolioPlan),
+    "committees:plan_cell": _first(PortfolioPlan),
+    "committees:plan_activate": _first(PortfolioPlan),
+    "committees:plan_discard": _first(PortfolioPlan),
+    "committees:plan_pdf": _first(PortfolioPlan),
+    "committees:substitute_list": NONE,
+    "committees:substitute_edit": _pk("seat"),
+    "committees:leave_list": NONE,
+    "committees:leave_create": NONE,
+    "committees:leave_cancel": _first(Leave),
+    "committees:responsibility": NONE,
+    "committees:report_list": NONE,
+    "committees:report_record": NONE,
+    "committees:my_portfolio": NONE,
+    # meetings
+    "meetings:index": NONE,
+    "meetings:rule_list": NONE,
+    "meetings:meeting_type_edit": _first(MeetingType),
+    "meetings:category_create": NONE,
+    "meetings:category_edit": _first(TopicCategory),
+    "meetings:cadence": NONE,
+    "meetings:topic_list": NONE,
+    "meetings:topic_create": NONE,
+    "meetings:round_topic_new": lambda w: {"round_pk": w.round.pk},
+    "meetings:topic_detail": _pk("topic"),
+    "meetings:topic_edit": _pk("draft_topic"),
+    "meetings:topic_transition": _pk("draft_topic"),
+    "meetings:topic_cadre_add": _pk("draft_topic"),
+    "meetings:topic_cadre_remove": _pk("topic_cadre"),
+    "meetings:material_upload": _pk("draft_topic"),
+    "meetings:material_remove": _pk("material"),
+    "meetings:material_download": _pk("material"),
+    "meetings:consultation_create": _pk("draft_topic"),
+    "meetings:consultation_detail": _pk("consultation"),
+    "meetings:opinion_submit": _pk("consultation"),
+    "meetings:consultation_close": _pk("consultation"),
+    "meetings:meeting_list": NONE,
+    "meetings:meeting_create": NONE,
+    "meetings:meeting_detail": _pk("meeting"),
+    "meetings:meeting_edit": _pk("meeting"),
+    "meetings:agenda_add": _pk("meeting"),
+    "meetings:agenda_remove": _pk("item"),
+    "meetings:agenda_move": _pk("item"),
+    "meetings:attendance": _pk("meeting"),
+    "meetings:quorum_panel": _pk("meeting"),
+    "meetings:leave_request": _pk("meeting"),
+    "meetings:meeting_open": _pk("meeting"),
+    "meetings:meeting_adjourn": _pk("meeting"),
+    "meetings:meeting_cancel": _pk("meeting"),
+    "meetings:meeting_document": lambda w: {"pk": w.meeting.pk, "kind": "meeting_notice"},
+    "meetings:item_detail": _pk("item"),
+    "meetings:voting_open": _pk("item"),
+    "meetings:vote_record": _pk("item"),
+    "meetings:tally_enter": _pk("item"),
+    "meetings:voting_close": _pk("item"),
+    "meetings:item_defer": _pk("item"),
+    "meetings:item_discuss": _pk("item"),
+    "meetings:recusal_add": _pk("item"),
+    "meetings:relation_list": NONE,
+    "meetings:relation_create": NONE,
+    "meetings:relations_refresh": NONE,
+    "meetings:relation_end": _first(MemberRelation),
+    "meetings:portal": NONE,
+    "meetings:decision_list": NONE,
+    "meetings:decision_detail": _first(Decision),
+    "meetings:decision_reconsider": _first(Decision),
+    "meetings:follow_up_list": NONE,
+    "meetings:follow_up_report": NONE,
+    "meetings:follow_up_detail": _first(FollowUp),
+    "meetings:follow_up_note": _first(FollowUp),
+    "meetings:follow_up_close": _first(FollowUp),
+    # training
+    "training:index": NONE,
+    "training:plan_new": NONE,
+    "training:plan_detail": _pk("plan"),
+    "training:plan_edit": _pk("plan"),
+    "training:plan_submit": _pk("plan"),
+    "training:plan_approve": _pk("plan"),
+    "training:plan_return": _pk("plan"),
+    "training:class_new": lambda w: {"plan_pk": w.plan.pk},
+    "training:class_list": NONE,
+    "training:class_detail": _pk("training_class"),
+    "training:class_edit": _pk("training_class"),
+    "training:session_add": _pk("training_class"),
+    "training:class_call_up": _pk("training_class"),
+    "training:class_close": _pk("training_class"),
+    "training:session_remove": _pk("session"),
+    "training:session_attendance": _pk("session"),
+    "training:enrolment_withdraw": _pk("enrolment"),
+    "training:transcript": _pk("cadre"),
+    "training:credit_new": _pk("cadre"),
+    "training:transcript_pdf": _pk("cadre"),
+    "training:evidence": _pk("credit"),
+    "training:my_transcript": NONE,
+    "training:shortfalls": NONE,
+    "training:shortfalls_unit": _pk("unit"),
+    "training:shortfalls_export": NONE,
+    "training:credit_import": NONE,
+    "training:credit_template": NONE,
+    "training:credit_batch": _batch("training_credits"),
+    "training:credit_commit": _batch("training_credits"),
+    # appraisal
+    "appraisal:index": NONE,
+    "appraisal:cycle_new": NONE,
+    "appraisal:cycle": _pk("cycle"),
+    "appraisal:group_add": _pk("cycle"),
+    "appraisal:members_add": lambda w: {"pk": w.cycle.pk, "group_pk": w.group.pk},
+    "appraisal:indicator_add": lambda w: {"pk": w.cycle.pk, "group_pk": w.group.pk},
+    "appraisal:voter_group_add": _pk("cycle"),
+    "appraisal:element_add": _pk("cycle"),
+    "appraisal:voter_add": _pk("cycle"),
+    "appraisal:cycle_move": lambda w: {"pk": w.cycle.pk, "move": "close"},
+    "appraisal:cycle_step_back": _pk("cycle"),
+    "appraisal:my_ballots": NONE,
+    "appraisal:ballot_submit": lambda w: {"voter_pk": w.voter.pk, "member_pk": w.appraisal_member.pk},
+    "appraisal:own_ballots": lambda w: {"voter_pk": w.voter.pk},
+    "appraisal:paper_ballots": _pk("cycle"),
+    "appraisal:blank_ballot": lambda w: {"pk": w.cycle.pk, "voter_group_pk": w.voter_group.pk},
+    "appraisal:scores": lambda w: {"pk": w.cycle.pk, "group_pk": w.group.pk},
+    "appraisal:score_import": _pk("cycle"),
+    "appraisal:score_batch": _batch("appraisal_scores"),
+    "appraisal:score_commit": _batch("appraisal_scores"),
+    "appraisal:results": _pk("rated_cycle"),
+    "appraisal:results_compute": _pk("cycle"),
+    "appraisal:ratings_accept": _pk("rated_cycle"),
+    "appraisal:rating_set": _pk("own_result"),
+    "appraisal:summary_pdf": _pk("rated_cycle"),
+    "appraisal:results_export": _pk("rated_cycle"),
+    "appraisal:unit_report": _pk("rated_cycle"),
+    "appraisal:result_sheet": _pk("own_result"),
+    "appraisal:consequences": NONE,
+    "appraisal:talk_new": lambda w: {"cadre_pk": w.cadre.pk, "kind": "reminder"},
+    "appraisal:my_results": NONE,
+    "appraisal:cadre_history": _pk("cadre"),
+    # kernel
+    "core:home": NONE,
+    "core:notification_list": NONE,
+    "core:notification_open": _first(Notification),
+    "core:notification_read_all": NONE,
+    "core:document_list": NONE,
+    "core:document_detail": _first(Document),
+    "core:document_download": _first(Document),
+    "core:calendar": NONE,
+    "core:calendar_import": NONE,
+    "core:calendar_export": lambda w: {"year": YEAR},
+    "core:calendar_pdf": lambda w: {"year": YEAR},
+    "core:audit_list": NONE,
+}
+
+
+def url_patterns() -> dict:
+    """Every named URL of the project (namespaced includes too), but those of the skipped namespaces: name -> view."""
+    views: dict = {}
+
+    def walk(resolver, namespace):
+        for pattern in resolver.url_patterns:
+            if isinstance(pattern, URLResolver):
+                inner = namespace
+                if pattern.namespace:
+                    inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+                if inner and inner.split(":")[0] in SKIPPED_NAMESPACES:
+                    continue
+                walk(pattern, inner)
+            elif isinstance(pattern, URLPattern):
+                assert pattern.name, f"an unnamed URL pattern cannot join the matrix: {pattern.pattern}"
+                views[f"{namespace}:{pattern.name}" if namespace else pattern.name] = pattern.callback
+
+    walk(get_resolver(), "")
+    return views
+
+
+def _reads_post(func, depth: int = 3, seen: set | None = None) -> bool:
+    """Whether a view (or a helper it hands the request to, a few calls deep) looks at POST data or the method."""
+    seen = set() if seen is None else seen
+    func = inspect.unwrap(func)
+    if func in seen or depth == 0:
+        return False
+    seen.add(func)
+    try:
+        source = inspect.getsource(func)
+    except (OSError, TypeError):
+        return False
+    if "POST" in source or "request.method" in source or "request.FILES" in source:
+        return True
+    module_globals = getattr(func, "__globals__", {})
+    return any(
+        callable(module_globals.get(called)) and _reads_post(module_globals[called], depth - 1, seen)
+        for called in set(_CALL_WITH_REQUEST.findall(source))
+    )
+
+
+_CALL_WITH_REQUEST = re.compile(r"\b(\w+)\(\s*request\b")
+
+
+def accepts_post(callback) -> bool:
+    """A class-based view with post(); a view whose require_http_methods list has POST; an undecorated function
+    view that reads POST data. A view that never looks at the method answers a POST as it answers the GET, so
+    POSTing it again would only repeat that case (and re-render its PDFs)."""
+    view_class = getattr(callback, "view_class", None)
+    if view_class is not None:
+        return hasattr(view_class, "post") and "post" in view_class.http_method_names
+    func = callback
+    while func is not None:
+        for cell in func.__closure__ or ():
+            try:
+                value = cell.cell_contents
+            except ValueError:
+                continue
+            if (
+                isinstance(value, (list, tuple))
+                and value
+                and all(isinstance(v, str) for v in value)
+                and set(value) <= HTTP_METHODS
+            ):
+                return "POST" in value
+        func = getattr(func, "__wrapped__", None)
+    return _reads_post(callback)
+
+
+HTTP_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE"}
+VIEWS = url_patterns()
+URL_NAMES = sorted(VIEWS)
+POST_URLS = {name for name, view in VIEWS.items() if accepts_post(view)}
+STATS = Counter()
+SERVER_ERRORS: list[tuple] = []
+NOT_IN_WORLD: set[str] = set()
+
+
+def test_every_url_has_arguments():
+    unknown = sorted(set(URL_NAMES) - set(ARGS))
+    assert not unknown, f"URLs the matrix does not know: add them to ARGS: {unknown}"
+    stale = sorted(set(ARGS) - set(URL_NAMES))
+    assert not stale, f"ARGS entries for URLs that no longer exist: {stale}"
+    assert not set(OPEN_TO_ANY_USER) - set(URL_NAMES)
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """Built once for the module and rolled back at its end; every test runs in a savepoint inside it."""
+    # the thousands of expected 403/404 warnings (with tracebacks) would cost more than the requests themselves
+    logging.disable(logging.WARNING)
+    try:
+        with django_db_blocker.unblock(), transaction.atomic():
+            yield build_world()
+            transaction.set_rollback(True)
+    finally:
+        logging.disable(logging.NOTSET)
+
+
+def _urls(w) -> list[tuple[str, str]]:
+    urls = []
+    for name in URL_NAMES:
+        kwargs = ARGS[name](w)
+        if MISSING in kwargs.values():
+            NOT_IN_WORLD.add(name)  # only the 404 path is walked: a candidate for the world to grow
+        urls.append((name, reverse(name, kwargs=kwargs)))
+    return urls
+
+
+def _client_for(w, role):
+    client = Client(raise_request_exception=False)
+    user = None
+    if role == "no role":
+        user = w.norole
+    elif role != "anonymous":
+        user = w.users[role]
+    if user is not None:
+        client.force_login(user)
+    return client, user
+
+
+def _request(client, user, method: str, url: str, *, keep: bool = False):
+    """One request in its own savepoint, rolled back (unless `keep`): every request sees the same world, and a
+    failed query cannot poison the rest of the run. A request that ends the session signs the user back in."""
+    session = client.cookies.get("sessionid")
+    session = session.value if session else None
+    savepoint = transaction.savepoint()
+    response = None
+    try:
+        response = getattr(client, method)(url)
+    finally:
+        if keep and response is not None and response.status_code < 500:
+            transaction.savepoint_commit(savepoint)
+        else:
+            transaction.savepoint_rollback(savepoint)
+    now = client.cookies.get("sessionid")
+    if user is not None and (now.value if now else None) != session:
+        client.force_login(user)
+    return response
+
+
+def _writes() -> dict:
+    return {
+        model.__name__: model.objects.count()
+        for model in (
+            AuditEvent,
+            Cadre,
+            AppointmentProposal,
+            Term,
+            Topic,
+            Meeting,
+            TrainingPlan,
+            TrainingClass,
+            CreditEntry,
+            AppraisalCycle,
+            Ballot,
+            Document,
+            Notification,
+        )
+    }
+
+
+def _leaks(w, body: bytes) -> list[str]:
+    text = body.decode("utf-8", errors="ignore")
+    return [secret for secret in w.secrets if secret in text]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_matrix(world, db, role):
+    w = world
+    client, user = _client_for(w, role)
+    urls = _urls(w)
+    failures: list[str] = []
+    for name, url in urls:
+        response = _request(client, user, "get", url)
+        status = response.status_code
+        STATS["cases"] += 1
+        STATS[f"GET 200 as {role}"] += status == 200
+        if status >= 500:
+            SERVER_ERRORS.append((role, "GET", url, status))
+            failures.append(f"GET {url} ({name}) as {role}: {status}")
+            continue
+        if role == "anonymous" and name in ANONYMOUS_FORBIDDEN:
+            if status != 403 or _leaks(w, response.content):
+                failures.append(f"GET {url} ({name}) anonymous: {status}; ANONYMOUS_FORBIDDEN expects a bare 403")
+        elif role == "anonymous" and name not in PUBLIC:
+            location = response.get("Location", "")
+            if status != 302 or "/login/?next=" not in location:
+                failures.append(f"GET {url} ({name}) anonymous: {status} {location!r}, not a login redirect")
+        if role == "no role":
+            if status == 200 and name not in OPEN_TO_ANY_USER:
+                failures.append(f"GET {url} ({name}) with no role: 200, not on the allow-list")
+            elif status not in (200, 301, 302, 403, 404, 405):
+                failures.append(f"GET {url} ({name}) with no role: {status}")
+            if status == 200 and (leaked := _leaks(w, response.content)):
+                failures.append(f"GET {url} ({name}) with no role shows {leaked}")
+
+    before = _writes() if role == "no role" else None
+    for name, url in urls:
+        if name == "logout" or name not in POST_URLS:
+            continue  # logout's POST ends the session by design; the GET above covered it
+        # the role-less user's POSTs are kept, so that the row counts below show anything they wrote
+        response = _request(client, user, "post", url, keep=role == "no role" and name not in WRITES_BY_DESIGN)
+        status = response.status_code
+        STATS["cases"] += 1
+        if status >= 500:
+            SERVER_ERRORS.append((role, "POST", url, status))
+            failures.append(f"POST {url} ({name}) as {role}: {status}")
+        elif (
+            role == "anonymous"
+            and name not in PUBLIC
+            and name not in ANONYMOUS_FORBIDDEN
+            and "/login/?next=" not in response.get("Location", "")
+        ):
+            failures.append(f"POST {url} ({name}) anonymous: {status}, not a login redirect")
+        elif role == "no role" and status == 200 and name not in OPEN_TO_ANY_USER:
+            failures.append(f"POST {url} ({name}) with no role: 200")
+    if before is not None:
+        after = _writes()
+        changed = {k: (before[k], after[k]) for k in before if before[k] != after[k]}
+        if changed:
+            failures.append(f"empty POSTs with no role wrote rows: {changed}")
+    STATS["urls"] = len(urls)
+    STATS["roles"] += 1
+    assert not failures, "\n".join(failures)
+
+
+# ---- own objects only --------------------------------------------------------------------------------------------
+
+
+def test_own_pages_only(world, db):
+    w = world
+    failures = []
+    appraised = Client(raise_request_exception=False)
+    appraised.force_login(w.cadre.user)
+    own = appraised.get(reverse("appraisal:result_sheet", kwargs={"pk": w.own_result.pk}))
+    other = appraised.get(reverse("appraisal:result_sheet", kwargs={"pk": w.other_result.pk}))
+    if own.status_code != 200 or other.status_code != 404:
+        failures.append(f"result sheets: own {own.status_code} (want 200), another's {other.status_code} (want 404)")
+
+    voter = Client(raise_request_exception=False)
+    voter.force_login(w.voter.user)
+    own = voter.get(reverse("appraisal:own_ballots", kwargs={"voter_pk": w.voter.pk}))
+    other = voter.get(reverse("appraisal:own_ballots", kwargs={"voter_pk": w.other_voter.pk}))
+    if other.status_code != 404:
+        failures.append(f"another voter's ballots PDF: {other.status_code} (want 404; own: {own.status_code})")
+
+    member = Client(raise_request_exception=False)
+    member.force_login(w.users[roles.MEMBER])
+    url = reverse("meetings:consultation_detail", kwargs={"pk": w.consultation.pk})
+    response = member.get(url)
+    if response.status_code not in (403, 404):
+        failures.append(f"a consultation asked of another member: {response.status_code} (want 403/404)")
+    secretary = Client(raise_request_exception=False)
+    secretary.force_login(w.users[roles.STANDING_MEMBER])
+    if (status := secretary.get(url).status_code) != 200:
+        failures.append(f"the secretary's own consultation: {status} (want 200)")
+    assert not failures, "\n".join(failures)
+
+
+# ---- revocation and object permissions ---------------------------------------------------------------------------
+
+
+def test_revoking_a_role_takes_effect_on_the_next_request(world, db):
+    staff = world.users[roles.CADRE_SECTION]
+    client = Client(raise_request_exception=False)
+    client.force_login(staff)
+    url = reverse("cadres:cadre_list")
+    assert client.get(url).status_code == 200
+    staff.groups.remove(Group.objects.get(name=roles.CADRE_SECTION))
+    assert client.get(url).status_code in (403, 404)
+
+
+def test_deleting_an_object_leaves_no_orphaned_object_permissions(world, db):
+    meeting = world.meeting
+    pk = str(meeting.pk)
+    granted = UserObjectPermission.objects.filter(object_pk=pk, content_type__model="meeting")
+    assert granted.exists(), "the world's meeting should carry the attendance object permissions"
+    Meeting.objects.filter(pk=meeting.pk).delete()
+    orphans = (
+        UserObjectPermission.objects.filter(object_pk=pk, content_type__model="meeting").count()
+        + GroupObjectPermission.objects.filter(object_pk=pk, content_type__model="meeting").count()
+    )
+    assert orphans == 0
+
+
+def test_summary():
+    """Last in the module: the one-line summary of the matrix."""
+    line = (
+        f"authorization matrix: {STATS['urls']} URLs × {STATS['roles']} roles = {STATS['cases']} cases, "
+        f"{len(SERVER_ERRORS)} server errors"
+    )
+    print("\n" + line)
+    print(f"URLs whose object the world lacks (404 path only): {len(NOT_IN_WORLD)}: {', '.join(sorted(NOT_IN_WORLD))}")
+    print("pages answered 200: " + ", ".join(f"{role} {STATS[f'GET 200 as {role}']}" for role in ROLES))
+    assert STATS["roles"] == len(ROLES), line
