@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup system-packages system-packages-test messages demo lint services services-stop clean
+.PHONY: run test bench setup system-packages system-packages-test system-packages-bench messages demo lint services services-stop clean
 
 run: system-packages setup messages
 	$(PY) manage.py migrate --noinput
@@ -21,11 +21,24 @@ test: system-packages-test setup messages lint
 	echo "DATABASE_URL=$${DATABASE_URL%%@*}@…  REDIS_URL=$$REDIS_URL"; \
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest $(PYTEST_ARGS)
 
+# Benchmarks at province scale (bench/README.md): the database in DATABASE_URL, else database orgdept_bench on the
+# private PostgreSQL started here; data generated once, then reused. Writes bench/results/latest.md.
+bench: system-packages-bench setup messages
+	@if [ -z "$$DATABASE_URL" ]; then \
+	  eval "$$(scripts/services start | sed 's/^/export /')"; \
+	  export DATABASE_URL="$${DATABASE_URL%/*}/orgdept_bench"; \
+	fi; \
+	echo "DATABASE_URL=$${DATABASE_URL%%@*}@…"; \
+	$(PY) -m bench.run --scale province $(BENCH_ARGS)
+
 system-packages:
 	scripts/system-packages run
 
 system-packages-test:
 	scripts/system-packages test
+
+system-packages-bench:
+	scripts/system-packages bench
 
 setup: $(STAMP)
 
