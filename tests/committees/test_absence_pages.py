@@ -185,7 +185,7 @@ def test_substitute_list_queries_do_not_grow_with_members_and_arrangements(clien
     leave_record(member=board.li, starts_on=TODAY, ends_on=TODAY, reason="开会", actor=staff)
     with CaptureQueriesContext(connection) as after:
         client.get(url("substitute_list"))
-    assert len(after) == len(before) == 14
+    assert len(after) == len(before) == 12
 
 
 # --- leave -----------------------------------------------------------------------------------------------------
@@ -372,7 +372,7 @@ def test_the_responsibility_page_queries_do_not_grow_with_areas(client, board, s
     with CaptureQueriesContext(connection) as after:
         response = client.get(url("responsibility"))
     assert len(response.context["rows"]) == 25
-    assert len(after) == len(before) == 17
+    assert len(after) == len(before) == 15
 
 
 # --- quarterly reports --------------------------------------------------------------------------------------------
