@@ -16,8 +16,6 @@ from .procs import PYTHON, ROOT, clean_env, database_url
 # transactional, so that no open transaction holds the test database while it is copied
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
-# the benchmarks the smoke runs; the lead widens this to every module in bench.run.BENCHMARKS as they land
-
 
 def _server(settings_dict: dict) -> dict:
     return {
