@@ -14,9 +14,9 @@ from decimal import Decimal
 from cadres.models import Cadre
 
 from .models import AppraisalCycle, AppraisalGroup, AppraisalResult, Rating, Talk
+from .permissions import PUBLISHED
 from .services.common import lowest_ranked_count
 
-PUBLISHED = (AppraisalCycle.Status.PUBLISHED, AppraisalCycle.Status.ARCHIVED)
 RATING_WORDS = dict(Rating.choices)
 
 

@@ -9,16 +9,13 @@ from datetime import date
 from cadres.proposal_pdf import department_name
 from orgdept.core.pdf import render_pdf
 from orgdept.core.spreadsheets import escape_cell
+from orgdept.core.yearmonth import cn_date
 
 from .models import AppraisalCycle, AppraisalResult
 from .services.common import fmt
 
 TITLE = "考核结果汇总表"
 COLUMNS = ("考核组", "名次", "姓名", "单位", "指标得分", "民主测评得分", "综合得分", "建议等次", "评定等次", "备注")
-
-
-def cn_date(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def summary_rows(cycle: AppraisalCycle) -> list[dict]:

@@ -19,7 +19,7 @@ from orgdept.core.models import Document
 from orgdept.core.pdf import render_pdf
 from orgdept.core.templatetags.orgdept import display_name
 from orgdept.core.workdays import ScheduleMissing, workdays_between
-from orgdept.core.yearmonth import age_on, format_year_month
+from orgdept.core.yearmonth import age_on, cn_date, format_year_month
 
 from .approval_form import FormOptions, birth_date_of, cadres_for_forms, render_forms_pdf
 from .home import post_label
@@ -98,11 +98,6 @@ def committee_word() -> str:
 
 
 # --- words --------------------------------------------------------------------------------------------------
-
-
-def cn_date(value: date | None) -> str:
-    """2026年9月29日"""
-    return f"{value.year}年{value.month}月{value.day}日" if value else ""
 
 
 def cn_month(value: date | None) -> str:

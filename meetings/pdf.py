@@ -16,6 +16,7 @@ from orgdept.core.documents import DocumentKind, register_document_kind
 from orgdept.core.exceptions import ApplicationError
 from orgdept.core.pdf import render_pdf
 from orgdept.core.templatetags.orgdept import display_name
+from orgdept.core.yearmonth import cn_date
 
 from .materials import material_reading_pdf, merge_pdfs, watermark_pdf
 from .models import AgendaItem, Attendance, Meeting
@@ -52,11 +53,6 @@ RESPONSIBILITY_WORDS = {
 
 
 # --- words and dates ---------------------------------------------------------------------------------------
-
-
-def cn_date(value: date) -> str:
-    """2026年11月21日"""
-    return f"{value.year}年{value.month}月{value.day}日"
 
 
 def cn_datetime(value: datetime) -> str:

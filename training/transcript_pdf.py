@@ -7,16 +7,13 @@ from datetime import date
 
 from cadres.proposal_pdf import department_name
 from orgdept.core.pdf import render_pdf
+from orgdept.core.yearmonth import cn_date
 
 from .selectors import transcript
 from .services.common import format_hours
 from .services.credits import SOURCE_WORDS
 
 TITLE = "干部教育培训学时证明"
-
-
-def cn_date(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def transcript_document(cadre, *, on: date) -> dict:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils.http import content_disposition_header
 
 from orgdept.core import roles
 
@@ -22,9 +21,6 @@ CHANGE_RESULT = "appraisal.change_appraisalresult"
 ADD_TALK = "appraisal.add_talk"
 VIEW_RESULT = "appraisal.view_appraisalresult"
 
-PDF = "application/pdf"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 def require(user, perm: str) -> None:
     """A list page or a form: 403 unless the user holds `perm`."""
@@ -39,12 +35,3 @@ def access_cycle(user, pk: int, perm: str = VIEW_CYCLE) -> AppraisalCycle:
     cycle = get_object_or_404(AppraisalCycle.objects.select_related("created_by", "published_by"), pk=pk)
     require(user, perm)
     return cycle
-
-
-def attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    """A confidential download: saved as a file, never cached on the way (personnel data)."""
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    response["Cache-Control"] = "no-store, private"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response

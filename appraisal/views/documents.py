@@ -10,13 +10,14 @@ from django.utils import timezone
 
 from cadres.models import Unit
 from orgdept.core.audit import audit_log
+from orgdept.core.downloads import PDF, XLSX, attachment
 
 from ..ballots_pdf import render_blank_ballot_pdf, render_own_ballots_pdf
 from ..documents_pdf import render_result_sheet_pdf, render_unit_report_pdf, units_of
 from ..models import Voter, VoterGroup
 from ..permissions import access_result
 from ..summary_pdf import render_summary_pdf, summary_workbook
-from .common import ADD_BALLOT, CHANGE_CYCLE, PDF, VIEW_RESULT, XLSX, access_cycle, attachment, require
+from .common import ADD_BALLOT, CHANGE_CYCLE, VIEW_RESULT, access_cycle, require
 
 
 @login_required

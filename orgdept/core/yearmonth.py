@@ -100,3 +100,8 @@ def format_year_month_compact(value: date | None) -> str:
 
 def age_on(birth: date, on: date) -> int:
     return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
+def cn_date(value: date | None) -> str:
+    """A full date as documents write it: 2026年11月21日 (blank for none)."""
+    return f"{value.year}年{value.month}月{value.day}日" if value else ""

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils.http import content_disposition_header
 
 from orgdept.core import roles
 from orgdept.core.listing import FilteredListView
@@ -14,9 +12,6 @@ from ..permissions import require_list
 
 # who sees 培训 in the main menu; the pages themselves check the model permissions each role holds
 INDEX_ROLES = (roles.SYSTEM_ADMIN, roles.DEPARTMENT_LEADER, roles.TRAINING_SECTION)
-
-PDF = "application/pdf"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class SectionListView(LoginRequiredMixin, FilteredListView):
@@ -37,12 +32,3 @@ class SectionListView(LoginRequiredMixin, FilteredListView):
 def section_page(request, template: str, context: dict, current: str, status: int = 200):
     """A page of the training section, its link `current` marked in the section's links."""
     return render(request, template, {**context, "section_current": current}, status=status)
-
-
-def attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    """A confidential download: saved as a file, never cached on the way (personnel data)."""
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    response["Cache-Control"] = "no-store, private"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response

@@ -10,12 +10,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from orgdept.core.downloads import XLSX, attachment
 from orgdept.core.import_pages import import_batch_confirm, import_batch_page, import_upload, import_upload_context
 from orgdept.core.imports import access_import_batch
 
 from ..forms import CreditImportForm
 from ..imports import COLUMNS, CREDIT_IMPORT_KIND, REQUIRED_COLUMNS, credit_template, may_import_credits
-from .common import XLSX, attachment, section_page
+from .common import section_page
 
 KIND = CREDIT_IMPORT_KIND.name
 

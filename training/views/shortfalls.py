@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404
 
 from cadres.models import Cadre, Unit
 from orgdept.core.audit import audit_log
+from orgdept.core.downloads import XLSX, attachment
 from orgdept.core.spreadsheets import escape_cell
 
 from ..forms import ShortfallFilterForm
@@ -18,7 +19,7 @@ from ..permissions import VIEW_CREDIT, require_list
 from ..requirements import ZERO
 from ..selectors import UnitShortfall, shortfall_lines
 from ..services.common import format_hours
-from .common import XLSX, attachment, section_page
+from .common import section_page
 
 
 def unit_lines(*, on: date, group: str = "", unit: Unit | None = None) -> list[UnitShortfall]:

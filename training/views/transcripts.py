@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from orgdept.core.audit import audit_log
+from orgdept.core.downloads import PDF, attachment
 from orgdept.core.forms import form_service
 
 from ..forms import CreditForm
@@ -25,7 +26,7 @@ from ..permissions import ADD_CREDIT, access_transcript, may_read_transcripts
 from ..selectors import transcript
 from ..services.credits import credit_record
 from ..transcript_pdf import render_transcript_pdf
-from .common import PDF, attachment, section_page
+from .common import section_page
 
 
 def _page(request, cadre, *, form=None, status: int = 200):

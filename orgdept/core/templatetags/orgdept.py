@@ -4,7 +4,7 @@ from datetime import date
 
 from django import template
 
-from ..yearmonth import age_on, format_year_month
+from ..yearmonth import age_on, cn_date, format_year_month
 
 register = template.Library()
 
@@ -15,12 +15,7 @@ def ym(value):
     return format_year_month(value)
 
 
-@register.filter
-def cn_date(value):
-    """2026年11月21日"""
-    if not value:
-        return ""
-    return f"{value.year}年{value.month}月{value.day}日"
+register.filter("cn_date", cn_date)
 
 
 @register.filter
