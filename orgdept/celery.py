@@ -17,6 +17,8 @@ app.conf.beat_schedule = {
     "deliver-due-reminders": {"task": "core.deliver_due_reminders", "schedule": 60.0},
     # Documents left PENDING by a lost worker are queued again.
     "requeue-stale-documents": {"task": "core.requeue_stale_documents", "schedule": 300.0},
+    # Notification e-mails that could not be queued (the broker was down) or were lost are queued again.
+    "requeue-unsent-notification-emails": {"task": "core.requeue_unsent_notification_emails", "schedule": 300.0},
     # Imports left half-way by a lost worker are queued again (a batch's steps are safe to repeat).
     "requeue-stale-import-batches": {"task": "core.requeue_stale_import_batches", "schedule": 300.0},
     # Each night: uploaded spreadsheets of imports done or abandoned days ago are deleted (personal data).

@@ -55,6 +55,16 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(pytest.mark.skip(reason=reason))
 
 
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    from tests.platform.tally import summary_lines
+
+    lines = summary_lines()
+    if lines:
+        terminalreporter.section("reliability and security summary")
+        for line in lines:
+            terminalreporter.write_line(line)
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {

@@ -16,6 +16,7 @@ from .exceptions import ApplicationError
 from .models import Document
 from .notifications import notify
 from .object_permissions import object_permission_grant
+from .queueing import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +70,7 @@ def document_request(*, kind: str, params: dict, title: str, actor) -> Document:
 def document_enqueue(document: Document) -> None:
     from .tasks import render_document
 
-    transaction.on_commit(lambda: render_document.delay(document.pk))
+    enqueue_on_commit(render_document, document.pk)
 
 
 def document_render(*, document_id: int) -> Document:

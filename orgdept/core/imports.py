@@ -24,7 +24,8 @@ from .audit import _client_ip, audit_log
 from .audit_actions import register_audit_action
 from .exceptions import ApplicationError
 from .models import AuditEvent, ImportBatch
-from .spreadsheets import SpreadsheetError, inspect_spreadsheet, read_source
+from .queueing import enqueue_on_commit
+from .spreadsheets import inspect_spreadsheet, read_source
 
 logger = logging.getLogger(__name__)
 
@@ -434,8 +435,7 @@ def import_batch_commit(*, batch: ImportBatch, actor) -> ImportBatch:
 def _enqueue(batch: ImportBatch) -> None:
     from .tasks import run_import_batch
 
-    batch_id = batch.pk
-    transaction.on_commit(lambda: run_import_batch.delay(batch_id))
+    enqueue_on_commit(run_import_batch, batch.pk)
 
 
 class _BatchProgress(ImportProgress):
@@ -506,7 +506,8 @@ def import_batch_run(*, batch_id: int) -> ImportBatch:
         )
     except ImportSuperseded:
         return ImportBatch.objects.get(pk=batch_id)
-    except SpreadsheetError as exc:
+    except ApplicationError as exc:
+        # an unreadable file, or the kind's refusal (e.g. the cycle no longer takes scores): its own message
         report = ImportReport.unreadable(exc.message, dry_run=not committing, extra=spec.extra_keys)
     except Exception as exc:
         logger.exception("import batch %s failed", batch_id)

@@ -160,6 +160,9 @@ class Notification(BaseModel):
     url = models.CharField(_("link"), max_length=300, blank=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     email_sent_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
+    # set when an e-mail is wanted, and again each time the sweeper queues it anew: an e-mail queued long ago
+    # and still not sent (the broker was down when it was asked for) is queued again
+    email_queued_at = models.DateTimeField(_("e-mail queued at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("notification")
@@ -252,3 +255,4 @@ class ImportBatch(BaseModel):
         if not self.progress_total:
             return 0
         return min(100, self.progress * 100 // self.progress_total)
+

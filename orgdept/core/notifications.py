@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -11,16 +11,24 @@ from django.utils import timezone
 
 from .imports import bulk_insert, bulk_update
 from .models import Notification, Reminder
+from .queueing import enqueue_on_commit, publish
 
 
 @transaction.atomic
 def notify(*, recipient, title: str, body: str = "", url: str = "", email: bool = True) -> Notification:
     """Puts a message in the recipient's inbox and, after commit, emails it if they have an address."""
-    notification = Notification.objects.create(recipient=recipient, title=title[:200], body=body, url=url)
-    if email and recipient.email:
+    emailed = bool(email and recipient.email)
+    notification = Notification.objects.create(
+        recipient=recipient,
+        title=title[:200],
+        body=body,
+        url=url,
+        email_queued_at=timezone.now() if emailed else None,
+    )
+    if emailed:
         from .tasks import send_notification_email
 
-        transaction.on_commit(lambda: send_notification_email.delay(notification.pk))
+        enqueue_on_commit(send_notification_email, notification.pk)
     return notification
 
 
@@ -115,8 +123,11 @@ def reminders_deliver_due(*, now: datetime | None = None, batch: int = 500) -> i
         created = timezone.now()
         ids = bulk_insert(
             Notification,
-            ["created_at", "updated_at", "recipient", "title", "body", "url"],
-            [(created, created, user_pk, title[:200], body, url) for _pk, user_pk, _email, title, body, url in due],
+            ["created_at", "updated_at", "recipient", "title", "body", "url", "email_queued_at"],
+            [
+                (created, created, user_pk, title[:200], body, url, created if email else None)
+                for _pk, user_pk, email, title, body, url in due
+            ],
             returning=True,
             batch_size=batch,
         )
@@ -126,7 +137,7 @@ def reminders_deliver_due(*, now: datetime | None = None, batch: int = 500) -> i
 
             def send():
                 for pk in emailed:
-                    send_notification_email.delay(pk)
+                    publish(send_notification_email, pk)
 
             transaction.on_commit(send)
         delivered = [
@@ -135,3 +146,35 @@ def reminders_deliver_due(*, now: datetime | None = None, batch: int = 500) -> i
         ]
         bulk_update(Reminder, delivered, ["notification", "delivered_at", "updated_at"])
     return len(due)
+
+
+# An e-mail still unsent this long after it was queued was lost (the broker was down) and is queued again.
+EMAIL_REQUEUE_AFTER = timedelta(minutes=10)
+# Older ones are given up: news weeks old by e-mail helps no one (the inbox keeps them).
+EMAIL_GIVE_UP_AFTER = timedelta(days=2)
+
+
+def notifications_email_requeue(
+    *, older_than: timedelta = EMAIL_REQUEUE_AFTER, now: datetime | None = None, batch: int = 1000
+) -> int:
+    """Queues again the e-mails of notifications that were to be e-mailed and were not sent: the broker was down
+    when they were asked for, or the message was lost. Sending twice is harmless (a sent e-mail is not sent
+    again), and each is queued anew at most once per `older_than`. Returns how many were queued."""
+    from .tasks import send_notification_email
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        pks = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(
+                email_sent_at__isnull=True,
+                email_queued_at__lte=now - older_than,
+                created_at__gte=now - EMAIL_GIVE_UP_AFTER,
+            )
+            .order_by("email_queued_at")
+            .values_list("pk", flat=True)[:batch]
+        )
+        Notification.objects.filter(pk__in=pks).update(email_queued_at=now, updated_at=now)
+    for pk in pks:
+        publish(send_notification_email, pk)
+    return len(pks)

@@ -75,3 +75,8 @@ def requeue_stale_import_batches():
 @shared_task(name="core.purge_old_import_batches")
 def purge_old_import_batches():
     return imports.import_batches_purge()
+
+
+@shared_task(name="core.requeue_unsent_notification_emails")
+def requeue_unsent_notification_emails():
+    return notifications.notifications_email_requeue()

@@ -177,7 +177,28 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(_control_dir),
     }
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_queue_dir),
+        "data_folder_out": str(_queue_dir),
+        "processed_folder": str(_processed_dir),
+        "store_processed": False,
+        "control_folder": str(_control_dir),
+    }
+else:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # A message a worker took and never acknowledged (the worker was killed) goes back to the queue after this
+        # many seconds. It must outlast the longest task and the longest retry countdown (e-mail retries back off
+        # up to 10 minutes), or a task still running would be handed out again. Lost documents, imports and
+        # e-mails are queued again sooner by their periodic sweeps, so an hour is only the last resort.
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+        # With Redis unreachable, publishing after a commit gives up within seconds (the work is left to the
+        # sweeps, see orgdept.core.queueing) instead of holding the request.
+        "socket_connect_timeout": 3,
+        "socket_timeout": 10,
+    }
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+# One quick retry covers a Redis restart; a longer outage is not waited for.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0.2, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -142,3 +143,28 @@ def wait_until(predicate: Callable[[], object], timeout: float, interval: float 
             return value
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+# Runs the celery command line with some Django settings replaced first (argv[1] is a JSON object of them), so a
+# worker can, say, write e-mails to files that the test counts instead of keeping them in its own memory.
+_CELERY_WITH_SETTINGS = """
+import json, sys
+from django.conf import settings
+for key, value in json.loads(sys.argv[1]).items():
+    setattr(settings, key, value)
+from celery.__main__ import main
+sys.argv = ["celery", *sys.argv[2:]]
+main()
+"""
+
+
+def celery_argv(*args: str, settings: dict | None = None) -> list[str]:
+    """The argv of `celery *args`, with the Django settings in `settings` replaced in that process."""
+    if not settings:
+        return [CELERY, *args]
+    return [PYTHON, "-c", _CELERY_WITH_SETTINGS, json.dumps(settings), *args]
+
+
+def redis_server_argv(port: int) -> list[str]:
+    """A throwaway Redis on loopback that keeps nothing on disk (stop it and its data is gone)."""
+    return ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
