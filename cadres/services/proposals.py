@@ -24,6 +24,7 @@ from ..models import (
     MandatoryCheck,
     NoticeObjection,
     Position,
+    PositionQuota,
     PositionTenure,
     ProposalRound,
     ProposalTransition,
@@ -279,6 +280,9 @@ def _quota_for_initiation(proposal: AppointmentProposal) -> None:
     current = proposal.current_position
     if current is not None and current.unit_id == target.unit_id and current.level == target.level:
         releasing = 1
+    # the quota row is the lock every initiation for this unit and level takes: taken before the open proposals
+    # are counted, so that one committed meanwhile is counted too (quota_check takes it again)
+    PositionQuota.objects.select_for_update(of=("self",)).filter(unit_id=target.unit_id, level=target.level).first()
     pending = _pending_for(target.unit_id, target.level, excluding=proposal.pk)
     try:
         quota_check(unit=target.unit, level=target.level, adding=1 + pending, releasing=releasing, cadre=proposal.cadre)

@@ -11,7 +11,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from pypinyin import Style, lazy_pinyin
 
 from orgdept.core.audit import audit_log
@@ -158,6 +158,19 @@ def _validate(cadre: Cadre) -> None:
         raise ApplicationError(f"身份证号已属于{clash.unit.name}的{clash.name}", field="id_number")
 
 
+def _save_checked(cadre: Cadre) -> None:
+    """Saves a validated file. Another user may save the same ID number between `_validate` and here: the
+    database refuses the second, which is told whose file holds it, as `_validate` would have said."""
+    try:
+        with transaction.atomic():
+            cadre.save()
+    except IntegrityError:
+        clash = Cadre.objects.select_related("unit").filter(id_number=cadre.id_number).exclude(pk=cadre.pk).first()
+        if clash is None:
+            raise
+        raise ApplicationError(f"身份证号已属于{clash.unit.name}的{clash.name}", field="id_number") from None
+
+
 def field_display(value) -> str:
     """A value as the change history shows it."""
     if value is None:
@@ -240,7 +253,7 @@ def cadre_create(
     _validate(cadre)
     cadre.name_initials = name_initials(cadre.name)
     cadre.education = highest_education(*(e.education for e in (full_time, in_service) if e))
-    cadre.save()
+    _save_checked(cadre)
     for kind, entry in ((Education.Kind.FULL_TIME, full_time), (Education.Kind.IN_SERVICE, in_service)):
         if entry:
             Education.objects.create(cadre=cadre, kind=kind, **entry.__dict__)
@@ -287,7 +300,7 @@ def cadre_update(*, cadre: Cadre, actor, expected_version: int | None = None, **
         return cadre
     cadre.name_initials = name_initials(cadre.name)
     cadre.version += 1
-    cadre.save()
+    _save_checked(cadre)
     if {"unit", "current_post"} & changes.keys():
         _move_tenure(cadre, cadre.post_since_month)
     elif "post_since_month" in changes:

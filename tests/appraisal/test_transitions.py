@@ -14,6 +14,7 @@ from appraisal.services import cycles, ratings
 from orgdept.core.exceptions import ApplicationError
 from orgdept.core.models import AuditEvent
 from tests.appraisal.factories import TODAY, make_cycle, make_group, make_people, score_all
+from tests.platform.tally import tally
 
 S = AppraisalCycle.Status
 pytestmark = pytest.mark.usefixtures("frozen")
@@ -97,3 +98,4 @@ def test_sixteen_people_closing_the_evaluation_at_once_close_it_once(office, uni
     assert outcomes == [S.SCORING] * 16
     assert CycleTransition.objects.filter(cycle=cycle, to_status=S.SCORING).count() == 1
     assert AuditEvent.objects.filter(action="appraisal_cycle.evaluation_closed").count() == 1
+    tally("concurrent")

@@ -25,6 +25,7 @@ from cadres.services import proposals as svc
 from orgdept.core.exceptions import ApplicationError
 from orgdept.core.models import AuditEvent
 from tests.cadres.factories import make_cadre, make_unit
+from tests.platform.tally import tally
 
 S = AppointmentProposal.Status
 SPECIAL_POST = AppointmentProposal.NoticeExemption.SPECIAL_POST
@@ -716,6 +717,7 @@ def test_sixteen_threads_moving_one_proposal_make_one_transition(bureau, posts, 
     assert outcomes == [S.SUBMITTED] * 16
     assert ProposalTransition.objects.filter(proposal=proposal, to_status=S.SUBMITTED).count() == 1
     assert AuditEvent.objects.filter(action="proposal.submitted", object_id=str(proposal.pk)).count() == 1
+    tally("concurrent")
 
 
 def test_a_confirmation_keeps_the_post_and_ends_the_probation(bureau, posts, quotas, proposal_round, staff):

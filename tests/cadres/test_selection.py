@@ -17,6 +17,7 @@ from cadres.services import selection as svc
 from orgdept.core.exceptions import ApplicationError
 from orgdept.core.models import AuditEvent
 from tests.cadres.factories import make_cadre, make_unit
+from tests.platform.tally import tally
 
 TODAY = date(2026, 6, 1)
 HELD_ON = date(2026, 5, 20)
@@ -447,3 +448,4 @@ def test_eight_threads_closing_one_selection_record_one_closing(post, department
         thread.join()
     assert outcomes == [["甲"]] * 8
     assert AuditEvent.objects.filter(action="selection.closed", object_id=str(selection.pk)).count() == 1
+    tally("concurrent")

@@ -15,6 +15,7 @@ from django.db import connection
 from orgdept.core.exceptions import ApplicationError
 from orgdept.core.models import AuditEvent
 from tests.cadres.factories import make_cadre
+from tests.platform.tally import tally
 from tests.training.factories import TODAY, approved_class, call, record_all
 from training.models import Attendance, CreditEntry, Enrolment, TrainingClass
 from training.services import attendance
@@ -196,3 +197,4 @@ def test_sixteen_threads_closing_one_class_write_the_credit_once(staff, leader, 
     assert CreditEntry.objects.count() == 2
     assert sorted(CreditEntry.objects.values_list("hours", flat=True)) == [Decimal("7"), Decimal("7")]
     assert AuditEvent.objects.filter(action="training_class.closed").count() == 1
+    tally("concurrent")
