@@ -166,6 +166,8 @@ def score_import(
     if columns is None:
         report.total = len(sheet.rows)
         return report
+    if not sheet.rows:
+        report.warn("文件中只有表头，没有数据行")
     progress.start(len(sheet.rows))
     if dry_run:
         require_status(cycle, Status.EVALUATION, Status.SCORING, doing="导入指标得分")

@@ -41,6 +41,7 @@ from ..services import (
     cadre_update,
     roster_export,
 )
+from ..services import records as record_services
 
 
 class CadreListView(LoginRequiredMixin, PermissionRequiredMixin, SeekListView):
@@ -261,7 +262,9 @@ def cadre_edit_photo(request, pk: int):
             form.add_error("photo", _("Choose a photo, or tick removal."))
         else:
             try:
-                cadre_set_photo(cadre=cadre, content=upload.read() if upload else None, actor=request.user)
+                # never more than one byte past the limit in memory: the service refuses what is longer
+                content = upload.read(record_services.PHOTO_MAX_BYTES + 1) if upload else None
+                cadre_set_photo(cadre=cadre, content=content, actor=request.user)
             except ApplicationError as exc:
                 add_service_error(form, exc)
             else:

@@ -16,6 +16,7 @@ from django.db import transaction
 from .audit import audit_log
 from .exceptions import ApplicationError
 from .models import CalendarDay, CalendarYear
+from .spreadsheets import escape_cell, unescape_cell
 
 
 class ScheduleMissing(ApplicationError):
@@ -133,7 +134,8 @@ def parse_calendar_csv(text: str) -> dict[date, tuple[str, str]]:
             raise CalendarImportError(f"第{line_no}行：年份 {day.year} 超出 1990–2100 的范围")
         if day in days:
             raise CalendarImportError(f"第{line_no}行：日期 {day} 重复出现")
-        name = row[2].strip() if len(row) > 2 else ""
+        # a name the export escaped (a leading ') is read back as it was stored
+        name = unescape_cell(row[2].strip()) if len(row) > 2 else ""
         days[day] = (_KIND_ALIASES[raw_type], name[:50])
     if not days:
         raise CalendarImportError("文件中没有任何日期行")
@@ -190,7 +192,8 @@ def calendar_export(year: int) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["date", "type", "name"])
     for cd in CalendarDay.objects.filter(date__year=year).order_by("date"):
-        writer.writerow([cd.date.isoformat(), cd.kind, cd.name])
+        # a name a spreadsheet program would run as a formula goes out as text
+        writer.writerow([cd.date.isoformat(), cd.kind, escape_cell(cd.name)])
     return out.getvalue()
 
 

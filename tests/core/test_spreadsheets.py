@@ -11,7 +11,6 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
 
 from orgdept.core.spreadsheets import (
     OLE2_MAGIC,
@@ -22,34 +21,9 @@ from orgdept.core.spreadsheets import (
     read_spreadsheet,
     unescape_cell,
 )
+from tests.hostile_files import rezip, sheet_xml, xlsx
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-
-
-def xlsx(rows: list[list]) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
-
-
-def rezip(data: bytes, replace: dict[str, bytes]) -> bytes:
-    """The workbook with some of its parts replaced (or added)."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            target.writestr(info.filename, replace.pop(info.filename, source.read(info.filename)))
-        for name, content in replace.items():
-            target.writestr(name, content)
-    return out.getvalue()
-
-
-def sheet_xml(data: bytes) -> bytes:
-    return zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
 
 
 def refused(data: bytes, *fragments: str) -> str:
