@@ -3,25 +3,22 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
-from orgdept.core.forms_auth import LoginForm
+from orgdept.core.signin import SignInView, login_verify
 
 admin.site.site_header = "组织部干部工作系统 · 管理后台"
 admin.site.site_title = "管理后台"
 admin.site.index_title = "系统管理"
 
 urlpatterns = [
+    # browsers ask for /favicon.ico on pages that name no icon (the admin site's)
+    path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True), name="favicon"),
     # LoginView puts the request's host in "site_name"; the shell's site name must win.
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            authentication_form=LoginForm,
-            redirect_authenticated_user=True,
-            extra_context={"site_name": settings.ORGDEPT_SITE_NAME},
-        ),
-        name="login",
-    ),
+    path("login/", SignInView.as_view(extra_context={"site_name": settings.ORGDEPT_SITE_NAME}), name="login"),
+    path("login/verify/", login_verify, name="login_verify"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),

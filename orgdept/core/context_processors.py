@@ -11,10 +11,12 @@ def shell(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"site_name": settings.ORGDEPT_SITE_NAME}
+    roles = user_roles(user)
     return {
         "site_name": settings.ORGDEPT_SITE_NAME,
         "nav_links": nav_links(nav_for(user), request.path),
-        "user_roles": sorted(user_roles(user)),
+        "user_roles": sorted(roles),
+        "two_factor_offered": user.is_superuser or bool(roles & set(settings.ORGDEPT_TWO_FACTOR_ROLES)),
         "unread_count": lambda: user.notifications.filter(read_at__isnull=True).count(),
     }
 

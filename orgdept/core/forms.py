@@ -8,25 +8,52 @@ from .models import AuditEvent, Document
 
 
 class AuditEventFilterForm(ListFilterForm):
-    search_fields = ("actor_username__icontains", "object_repr__icontains", "action__icontains", "object_id")
+    """Who did what to which object, and when: the user, the kind and number of the object, an action, a period;
+    `q` searches the object's name and the action."""
+
+    search_fields = ("object_repr__icontains", "action__icontains")
+    actor = forms.CharField(label=_("User"), required=False, max_length=150)
     action = forms.ChoiceField(label=_("Action"), required=False)
+    object_type = forms.ChoiceField(label=_("Object type"), required=False)
+    object_id = forms.CharField(label=_("Object number"), required=False, max_length=64)
     date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        from .audit_actions import audit_action_label
+
         actions = AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct()
-        self.fields["action"].choices = [("", _("All"))] + [(a, a) for a in actions]
+        self.fields["action"].choices = [("", _("All"))] + [(a, f"{audit_action_label(a)} ({a})") for a in actions]
+        types = AuditEvent.objects.exclude(object_type="").order_by("object_type")
+        self.fields["object_type"].choices = [("", _("All"))] + [
+            (label, _object_type_name(label)) for label in types.values_list("object_type", flat=True).distinct()
+        ]
 
     def filter_queryset(self, qs):
         data = self.cleaned_data
+        if data.get("actor"):
+            qs = qs.filter(actor_username__iexact=data["actor"].strip())
         if data.get("action"):
             qs = qs.filter(action=data["action"])
+        if data.get("object_type"):
+            qs = qs.filter(object_type=data["object_type"])
+        if data.get("object_id"):
+            qs = qs.filter(object_id=data["object_id"].strip())
         if data.get("date_from"):
             qs = qs.filter(occurred_at__date__gte=data["date_from"])
         if data.get("date_to"):
             qs = qs.filter(occurred_at__date__lte=data["date_to"])
         return qs
+
+
+def _object_type_name(label: str) -> str:
+    from django.apps import apps
+
+    try:
+        return f"{apps.get_model(label)._meta.verbose_name} ({label})"
+    except (LookupError, ValueError):
+        return label
 
 
 class NotificationFilterForm(ListFilterForm):

@@ -1,4 +1,4 @@
-"""Request middleware: the audit context and the idle-session timeout."""
+"""Request middleware: security headers, the audit context and the idle-session timeout."""
 
 import time
 
@@ -9,6 +9,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.utils.translation import gettext as _
 
 from .audit import reset_request_context, set_request_context
+from .twofactor import SESSION_PASSED
 
 
 def client_ip_of(request) -> str | None:
@@ -64,3 +65,56 @@ class IdleSessionTimeoutMiddleware:
             if last_seen is None or now - int(last_seen) >= self.TOUCH_SECONDS:
                 request.session[self.SESSION_KEY] = now
         return self.get_response(request)
+
+
+class SecurityHeadersMiddleware:
+    """Sets the Content-Security-Policy (settings.CONTENT_SECURITY_POLICY) and Permissions-Policy on every
+    response that has none: scripts only from our own static files, so an injected <script> or on…= attribute
+    does not run even if some page forgot to escape it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.policy = settings.CONTENT_SECURITY_POLICY
+        self.permissions = settings.PERMISSIONS_POLICY
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.policy:
+            response.headers.setdefault("Content-Security-Policy", self.policy)
+        if self.permissions:
+            response.headers.setdefault("Permissions-Policy", self.permissions)
+        return response
+
+
+class TwoFactorRequiredMiddleware:
+    """With ORGDEPT_TWO_FACTOR_REQUIRED on, a user of a role that signs in with a code can do nothing else until
+    this session passed the code step (or set the authenticator up)."""
+
+    ALLOWED = {"core:two_factor", "login", "login_verify", "logout", "set_language", "favicon"}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not settings.ORGDEPT_TWO_FACTOR_REQUIRED:
+            return None
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or request.session.get(SESSION_PASSED):
+            return None
+        match = request.resolver_match
+        if match is not None and match.view_name in self.ALLOWED:
+            return None
+        from django.shortcuts import redirect
+
+        from .twofactor import two_factor_device, two_factor_offered
+
+        if not two_factor_offered(user):
+            return None
+        if two_factor_device(user) is not None:
+            logout(request)
+            return redirect_to_login(request.get_full_path())
+        messages.info(request, _("Your role signs in with a one-time code as well. Set up your authenticator first."))
+        return redirect("core:two_factor")

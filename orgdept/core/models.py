@@ -256,3 +256,23 @@ class ImportBatch(BaseModel):
             return 0
         return min(100, self.progress * 100 // self.progress_total)
 
+
+class TwoFactorDevice(BaseModel):
+    """A time-based one-time-password (RFC 6238) authenticator a user signs in with after the password.
+
+    Unconfirmed until the user has typed one code from it; `last_step` is the last 30-second step a code was
+    accepted for, so an observed code cannot be used a second time."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="two_factor_device"
+    )
+    secret = models.CharField(_("secret"), max_length=64, editable=False)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True, editable=False)
+    last_step = models.BigIntegerField(_("last accepted step"), default=0, editable=False)
+
+    class Meta:
+        verbose_name = _("two-factor authenticator")
+        verbose_name_plural = _("two-factor authenticators")
+
+    def __str__(self):
+        return str(self.user)

@@ -2,12 +2,13 @@
 
 from django.urls import path
 
-from . import views
+from . import signin, views
 
 app_name = "core"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("account/two-factor/", signin.two_factor_settings, name="two_factor"),
     path("notifications/", views.NotificationListView.as_view(), name="notification_list"),
     path("notifications/<int:pk>/", views.notification_open, name="notification_open"),
     path("notifications/read-all/", views.notification_read_all, name="notification_read_all"),

@@ -242,3 +242,34 @@ def test_object_permission_grant_and_revoke_are_audited(make_user):
         "permission": "cadres.change_unit",
         "user": "erin",
     }
+
+
+def test_the_audit_page_finds_events_by_person_object_and_time(client, make_user):
+    import time_machine
+
+    admin = make_user(roles.SYSTEM_ADMIN, username="shenji")
+    alice, bob = make_user(username="alice"), make_user(username="bob")
+    unit = make_unit()
+    zhang, li = make_cadre(unit=unit, name="张三"), make_cadre(unit=unit, name="李四")
+    with time_machine.travel("2026-03-01 10:00 +0800", tick=False):
+        audit_log(actor=alice, action="cadre.viewed", obj=zhang)
+    with time_machine.travel("2026-03-05 10:00 +0800", tick=False):
+        audit_log(actor=bob, action="cadre.viewed", obj=zhang)
+        audit_log(actor=alice, action="cadre.viewed", obj=li)
+    client.force_login(admin)
+    url = reverse("core:audit_list")
+
+    def found(**params):
+        response = client.get(url, {"action": "cadre.viewed", **params})
+        assert response.status_code == 200
+        return sorted((e.actor_username, e.object_repr) for e in response.context["object_list"])
+
+    assert found(actor="ALICE") == [("alice", "张三"), ("alice", "李四")]  # a username, whatever its case
+    assert found(object_type="cadres.cadre", object_id=str(zhang.pk)) == [("alice", "张三"), ("bob", "张三")]
+    assert found(date_from="2026-03-02") == [("alice", "李四"), ("bob", "张三")]
+    assert found(date_to="2026-03-01") == [("alice", "张三")]
+    assert found(actor="alice", date_from="2026-03-05", date_to="2026-03-05") == [("alice", "李四")]
+    assert found(q="李四") == [("alice", "李四")]
+    # each row links to everything its user did and everything done to its object
+    page = client.get(url, {"actor": "bob"}).content.decode()
+    assert f"?object_type=cadres.cadre&amp;object_id={zhang.pk}" in page and "?actor=bob" in page

@@ -8,21 +8,35 @@ from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from appraisal.imports import COLUMNS as SCORE_COLUMNS
 from appraisal.models import AppraisalResult
 from appraisal.services import cycles, ratings
-from cadres.models import AppointmentProposal, Position, Rank
+from cadres.models import AppointmentProposal, MandatoryCheck, Position, ProposalDocument, Rank, Recommendation
 from cadres.services import proposals as proposal_svc
+from cadres.services import selection as selection_svc
 from cadres.services.positions import position_create, quota_set
+from cadres.services.proposal_documents import proposal_document_add
 from cadres.services.reserve import reserve_add
-from meetings.models import TopicCadre
+from committees.models import WorkArea
+from committees.services.absences import leave_record
+from committees.services.portfolios import portfolio_assignment_set, portfolio_plan_activate, portfolio_plan_create
+from meetings.models import Decision, TopicCadre
+from meetings.services.meetings import attendance_take, meeting_adjourn, meeting_open, relation_add
 from meetings.services.topics import consultation_request, topic_submit
+from meetings.services.votes import vote_record, voting_close, voting_open
 from orgdept.core import roles
+from orgdept.core.documents import document_render, document_request, document_url
+from orgdept.core.imports import import_batch_create
+from orgdept.core.models import Notification
 from tests.appraisal.factories import add_voter, indicator_only_cycle, make_cycle, make_evaluation, make_group
 from tests.cadres.factories import make_cadre, make_unit
+from tests.hostile_files import valid_pdf, xlsx
 from tests.meetings.factories import CADRE_STANDING, R, make_committee_term, make_meeting, make_topic, user_for
 from tests.training.factories import approve, call, make_class, make_plan, online
+from training.imports import COLUMNS as CREDIT_COLUMNS
 
 # a pk no row has: the URL is still walked, and the view must answer 404 (never 500)
 MISSING = 999_999
@@ -37,6 +51,7 @@ class World:
     norole: object = None
     objects: dict = field(default_factory=dict)  # kind -> object
     secrets: tuple = ()  # strings (names, ID numbers) that must not leak
+    peers: dict = field(default_factory=dict)  # role name -> a second user of that role (owns nothing)
 
     def __getattr__(self, name):
         try:
@@ -172,7 +187,185 @@ def build_world() -> World:
         other_voter=other_voter,
         appraisal_member=group.members.get(cadre=cadre),
     )
+
+    _grow_cadres(w, unit, position)
+    _grow_committees(w, term, seats)
+    _grow_own_objects(w, term, seats)
     return w
+
+
+def _pdf_upload(name: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, valid_pdf(), content_type="application/pdf")
+
+
+def _grow_cadres(w: World, unit, position) -> None:
+    """A proposal document, a proposal in its notice with an objection, and a competitive selection."""
+    o = w.objects
+    staff = w.users[roles.CADRE_SECTION]
+    today = date.today()
+    o["proposal_document"] = proposal_document_add(
+        proposal=o["proposal"], step=ProposalDocument.Step.values[0], upload=_pdf_upload("考察材料.pdf"), actor=staff
+    )
+    # a deputy of some years, taken through recommendation, inspection, the four checks, the decision and the notice
+    deputy = make_cadre(
+        unit,
+        "任前公示人",
+        rank=Rank.FU_KE,
+        rank_since_month=date(2018, 1, 1),
+        work_started_month=date(2005, 7, 1),
+        education="大学",
+    )
+    noticed = proposal_svc.proposal_create(
+        proposal_round=o["round"],
+        cadre=deputy,
+        action=AppointmentProposal.Action.APPOINT,
+        target_position=position,
+        initiated_on=today - timedelta(days=60),
+        initiated_by="区委书记",
+        reason="岗位空缺",
+        actor=staff,
+    )
+    recommendation = proposal_svc.recommendation_record(
+        position=position,
+        kind=Recommendation.Kind.INTERVIEW,
+        held_on=today - timedelta(days=55),
+        participants=45,
+        candidates=[(deputy, 40)],
+        actor=staff,
+    )
+    proposal_svc.proposal_recommend(proposal=noticed, recommendation=recommendation, actor=staff)
+    proposal_svc.inspection_record(
+        proposal=noticed,
+        team="区委组织部考察组",
+        started_on=today - timedelta(days=50),
+        ended_on=today - timedelta(days=45),
+        report="该同志政治坚定，工作实绩突出。",
+        conclusion="符合提拔任职条件",
+        actor=staff,
+    )
+    for kind in MandatoryCheck.Kind.values:
+        proposal_svc.mandatory_check_record(
+            proposal=noticed,
+            kind=kind,
+            done_on=today - timedelta(days=44),
+            done_by="干部科",
+            result="未发现问题",
+            actor=staff,
+        )
+    # submitted, decided and put to notice today: the decision may not precede the submission's own timestamp
+    noticed = proposal_svc.proposal_submit(proposal=AppointmentProposal.objects.get(pk=noticed.pk), actor=staff)
+    proposal_svc.proposal_record_decision(
+        proposal=noticed,
+        outcome=proposal_svc.DecisionOutcome.PASSED,
+        decided_on=today,
+        decided_by="区委常委会",
+        actor=staff,
+    )
+    proposal_svc.notice_start(proposal=noticed, starts_on=today, actor=staff)
+    o["objection"] = proposal_svc.objection_record(
+        proposal=noticed, received_on=today, content="反映其分管工作中存在问题", actor=staff
+    )
+    o["noticed_proposal"] = AppointmentProposal.objects.get(pk=noticed.pk)
+
+    selection = selection_svc.selection_create(
+        title="区审计局局长竞争上岗",
+        position=position,
+        posts=1,
+        held_on=today - timedelta(days=3),
+        weight_speech=30,
+        weight_written=40,
+        weight_evaluation=30,
+        actor=staff,
+    )
+    o["selection"] = selection
+    o["applicant"] = selection_svc.applicant_add(selection=selection, cadre=o["cadre"], actor=staff)
+    selection_svc.applicant_add(selection=selection, cadre=o["other"], actor=staff)
+
+
+def _grow_committees(w: World, term, seats) -> None:
+    """The term's portfolios in force and a draft of the next version, a leave, a member's relation, and a decided
+    item of a held meeting with its follow-up."""
+    o = w.objects
+    org = w.users[roles.ORGANIZATION_SECTION]
+    today = date.today()
+    standing = [*seats[R.SECRETARY], *seats[R.DEPUTY_SECRETARY], *seats[R.STANDING_MEMBER]]
+    areas = list(WorkArea.objects.filter(active=True).order_by("pk"))
+    plan = portfolio_plan_create(term=term, actor=org, title="常委分工")
+    for i, area in enumerate(areas):
+        portfolio_assignment_set(plan=plan, area=area, member=standing[i % len(standing)], kind="lead", actor=org)
+    o["portfolio_plan"] = portfolio_plan_activate(plan=plan, effective_from=term.starts_on, actor=org)
+    o["draft_plan"] = portfolio_plan_create(term=term, actor=org, title="常委分工（调整）")
+    o["area"] = areas[0]
+
+    o["leave"] = leave_record(
+        member=seats[R.DEPUTY_SECRETARY][0],
+        starts_on=today + timedelta(days=20),
+        ends_on=today + timedelta(days=22),
+        reason="参加省委党校培训",
+        actor=org,
+    )
+    o["relation"] = relation_add(
+        member_cadre=seats[R.SECRETARY][0].cadre,
+        cadre=make_cadre(o["unit"], "关系人甲"),
+        relation="同学",
+        actor=org,
+    )
+
+    # a meeting held an hour ago that passed one topic of the first area: a decision followed up
+    topic = make_topic(term, actor=org, title="关于加强审计整改工作的意见", work_area=areas[0])
+    held = make_meeting(term, actor=org, starts_at=timezone.now() - timedelta(hours=1), topics=[topic])
+    attendance_take(meeting=held, present={a.member_id for a in held.attendances.all()}, reasons={}, actor=org)
+    meeting_open(meeting=held, actor=org)
+    item = held.items.get()
+    voting_open(item=item, actor=org)
+    for attendance in held.attendances.filter(voting=True).select_related("member"):
+        vote_record(item=item, member=attendance.member, choice="同意", actor=org)
+    voting_close(item=item, actor=org)
+    meeting_adjourn(meeting=held, actor=org)
+    decision = Decision.objects.get(item=item)
+    o.update(held_meeting=held, decision=decision, follow_up=decision.follow_up)
+
+
+def _grow_own_objects(w: World, term, seats) -> None:
+    """Objects only their owner may open: an import batch of every kind (its uploader), a rendered document and the
+    notification it sent (its requester). `w.peers` holds, for each owner's role, a second user of that role."""
+    o = w.objects
+    cadre, member = o["cadre"], seats[R.MEMBER][0]
+    today = date.today()
+    owners = {
+        "roster": (roles.CADRE_SECTION, [["姓名", "身份证号"], [cadre.name, cadre.id_number]], None),
+        "term_members": (
+            roles.ORGANIZATION_SECTION,
+            [["姓名", "公民身份号码", "身份"], [member.cadre.name, member.cadre.id_number, "委员"]],
+            {"term": term.pk},
+        ),
+        "training_credits": (
+            roles.TRAINING_SECTION,
+            [
+                list(CREDIT_COLUMNS[:5]),
+                [cadre.id_number, cadre.name, "数字政府专题", 4, (today - timedelta(days=7)).isoformat()],
+            ],
+            None,
+        ),
+        "appraisal_scores": (
+            roles.APPRAISAL_OFFICE,
+            [list(SCORE_COLUMNS), [cadre.id_number, cadre.name, "指标1", 90]],
+            {"cycle": o["cycle"].pk},
+        ),
+    }
+    for kind, (role, rows, params) in owners.items():
+        upload = SimpleUploadedFile(f"{kind}.xlsx", xlsx(rows))
+        o[f"{kind}_batch"] = import_batch_create(kind=kind, upload=upload, actor=w.users[role], params=params)
+    for i, role in enumerate(sorted({role for role, _rows, _params in owners.values()} | {roles.DEPARTMENT_LEADER})):
+        w.peers[role] = _user(f"authz_peer{i}", role)
+
+    owner = w.users[roles.DEPARTMENT_LEADER]
+    document = document_request(
+        kind="calendar_year", params={"year": today.year}, title=f"{today.year}年工作日历", actor=owner
+    )
+    # rendered here (where the rendering task already ran after a commit, this leaves it as it is)
+    o["document"] = document_render(document_id=document.pk)
+    o["notification"] = Notification.objects.get(recipient=owner, url=document_url(document))
 
 
 def first_pk(model) -> int:

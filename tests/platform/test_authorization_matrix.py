@@ -22,16 +22,13 @@ from appraisal.models import AppraisalCycle, Ballot
 from cadres.models import (
     AppointmentProposal,
     Cadre,
-    CompetitiveSelection,
-    NoticeObjection,
-    ProposalDocument,
-    SelectionApplicant,
 )
-from committees.models import Leave, PortfolioPlan, Term, WorkArea
-from meetings.models import Decision, FollowUp, Meeting, MeetingType, MemberRelation, Topic, TopicCategory
+from committees.models import Term, WorkArea
+from meetings.models import Meeting, MeetingType, Topic, TopicCategory
 from orgdept.core import roles
-from orgdept.core.models import AuditEvent, Document, ImportBatch, Notification
+from orgdept.core.models import AuditEvent, Document, Notification
 from tests.platform.authz_world import MISSING, build_world, first_pk
+from tests.platform.tally import tally
 from training.models import CreditEntry, TrainingClass, TrainingPlan
 
 # Django's own admin is the admin's business (its own permission system), not ours
@@ -42,6 +39,8 @@ PUBLIC = {
     "login",
     "logout",  # POST only (Django 5): an anonymous GET is a 405
     "set_language",  # django.conf.urls.i18n: redirects back wherever it is called from
+    "favicon",  # a redirect to the static icon
+    "login_verify",  # the code step of signing in: without a pending sign-in it sends back to the login page
 }
 
 # what a signed-in user with no role and no linked cadre may open (200), one reason each
@@ -78,19 +77,14 @@ def _first(model, **extra):
     return lambda w: {"pk": first_pk(model), **extra}
 
 
-def _batch(kind):
-    def args(w):
-        batch = ImportBatch.objects.filter(kind=kind).order_by("pk").first()
-        return {"pk": batch.pk if batch else MISSING}
-
-    return args
-
-
 NONE = lambda w: {}  # noqa: E731
 YEAR = date.today().year
 
 # URL name -> the URL's arguments from the world
 ARGS = {
+    "favicon": NONE,
+    "login_verify": NONE,
+    "core:two_factor": NONE,
     "login": NONE,
     "logout": NONE,
     "password_change": NONE,
@@ -124,8 +118,8 @@ ARGS = {
     "cadres:lrmx_import": NONE,
     "cadres:lrmx_import_preview": lambda w: {"token": "no-such-upload"},
     "cadres:roster_import": NONE,
-    "cadres:roster_batch": _batch("roster"),
-    "cadres:roster_commit": _batch("roster"),
+    "cadres:roster_batch": _pk("roster_batch"),
+    "cadres:roster_commit": _pk("roster_batch"),
     "cadres:roster_export": lambda w: {"fmt": "csv"},
     "cadres:roster_template": NONE,
     "cadres:round_document": lambda w: {"pk": w.round.pk, "kind": "summary"},
@@ -136,8 +130,8 @@ ARGS = {
     "cadres:proposal_check": lambda w: {"pk": w.proposal.pk, "kind": "archive"},
     "cadres:proposal_notice_end": _pk("proposal"),
     "cadres:proposal_document_upload": _pk("proposal"),
-    "cadres:proposal_document_download": _first(ProposalDocument),
-    "cadres:proposal_objection_resolve": _first(NoticeObjection),
+    "cadres:proposal_document_download": _pk("proposal_document"),
+    "cadres:proposal_objection_resolve": _pk("objection"),
     "cadres:round_list": NONE,
     "cadres:round_new": NONE,
     "cadres:round_detail": _pk("round"),
@@ -153,11 +147,11 @@ ARGS = {
     "cadres:selection_list": NONE,
     "cadres:selection_create": NONE,
     "cadres:selection_position_options": NONE,
-    "cadres:selection_detail": _first(CompetitiveSelection),
-    "cadres:selection_applicant_add": _first(CompetitiveSelection),
-    "cadres:selection_scores": _first(CompetitiveSelection),
-    "cadres:selection_close": _first(CompetitiveSelection),
-    "cadres:selection_applicant_remove": _first(SelectionApplicant),
+    "cadres:selection_detail": _pk("selection"),
+    "cadres:selection_applicant_add": _pk("selection"),
+    "cadres:selection_scores": _pk("selection"),
+    "cadres:selection_close": _pk("selection"),
+    "cadres:selection_applicant_remove": _pk("applicant"),
     # committees
     "committees:term_overview": NONE,
     "committees:term_list": NONE,
@@ -167,8 +161,8 @@ ARGS = {
     "committees:term_edit": _pk("term"),
     "committees:member_add": _pk("term"),
     "committees:member_import": _pk("term"),
-    "committees:member_import_batch": _batch("term_members"),
-    "committees:member_import_commit": _batch("term_members"),
+    "committees:member_import_batch": _pk("term_members_batch"),
+    "committees:member_import_commit": _pk("term_members_batch"),
     "committees:member_import_template": NONE,
     "committees:member_edit": _pk("seat"),
     "committees:member_role": _pk("seat"),
@@ -180,16 +174,16 @@ ARGS = {
     "committees:work_area_edit": _first(WorkArea),
     "committees:plan_list": _pk("term"),
     "committees:plan_create": _pk("term"),
-    "committees:plan_detail": _first(PortfolioPlan),
-    "committees:plan_cell": _first(PortfolioPlan),
-    "committees:plan_activate": _first(PortfolioPlan),
-    "committees:plan_discard": _first(PortfolioPlan),
-    "committees:plan_pdf": _first(PortfolioPlan),
+    "committees:plan_detail": _pk("portfolio_plan"),
+    "committees:plan_cell": _pk("draft_plan"),
+    "committees:plan_activate": _pk("draft_plan"),
+    "committees:plan_discard": _pk("draft_plan"),
+    "committees:plan_pdf": _pk("portfolio_plan"),
     "committees:substitute_list": NONE,
     "committees:substitute_edit": _pk("seat"),
     "committees:leave_list": NONE,
     "committees:leave_create": NONE,
-    "committees:leave_cancel": _first(Leave),
+    "committees:leave_cancel": _pk("leave"),
     "committees:responsibility": NONE,
     "committees:report_list": NONE,
     "committees:report_record": NONE,
@@ -241,16 +235,16 @@ ARGS = {
     "meetings:relation_list": NONE,
     "meetings:relation_create": NONE,
     "meetings:relations_refresh": NONE,
-    "meetings:relation_end": _first(MemberRelation),
+    "meetings:relation_end": _pk("relation"),
     "meetings:portal": NONE,
     "meetings:decision_list": NONE,
-    "meetings:decision_detail": _first(Decision),
-    "meetings:decision_reconsider": _first(Decision),
+    "meetings:decision_detail": _pk("decision"),
+    "meetings:decision_reconsider": _pk("decision"),
     "meetings:follow_up_list": NONE,
     "meetings:follow_up_report": NONE,
-    "meetings:follow_up_detail": _first(FollowUp),
-    "meetings:follow_up_note": _first(FollowUp),
-    "meetings:follow_up_close": _first(FollowUp),
+    "meetings:follow_up_detail": _pk("follow_up"),
+    "meetings:follow_up_note": _pk("follow_up"),
+    "meetings:follow_up_close": _pk("follow_up"),
     # training
     "training:index": NONE,
     "training:plan_new": NONE,
@@ -279,8 +273,8 @@ ARGS = {
     "training:shortfalls_export": NONE,
     "training:credit_import": NONE,
     "training:credit_template": NONE,
-    "training:credit_batch": _batch("training_credits"),
-    "training:credit_commit": _batch("training_credits"),
+    "training:credit_batch": _pk("training_credits_batch"),
+    "training:credit_commit": _pk("training_credits_batch"),
     # appraisal
     "appraisal:index": NONE,
     "appraisal:cycle_new": NONE,
@@ -300,8 +294,8 @@ ARGS = {
     "appraisal:blank_ballot": lambda w: {"pk": w.cycle.pk, "voter_group_pk": w.voter_group.pk},
     "appraisal:scores": lambda w: {"pk": w.cycle.pk, "group_pk": w.group.pk},
     "appraisal:score_import": _pk("cycle"),
-    "appraisal:score_batch": _batch("appraisal_scores"),
-    "appraisal:score_commit": _batch("appraisal_scores"),
+    "appraisal:score_batch": _pk("appraisal_scores_batch"),
+    "appraisal:score_commit": _pk("appraisal_scores_batch"),
     "appraisal:results": _pk("rated_cycle"),
     "appraisal:results_compute": _pk("cycle"),
     "appraisal:ratings_accept": _pk("rated_cycle"),
@@ -317,11 +311,11 @@ ARGS = {
     # kernel
     "core:home": NONE,
     "core:notification_list": NONE,
-    "core:notification_open": _first(Notification),
+    "core:notification_open": _pk("notification"),
     "core:notification_read_all": NONE,
     "core:document_list": NONE,
-    "core:document_detail": _first(Document),
-    "core:document_download": _first(Document),
+    "core:document_detail": _pk("document"),
+    "core:document_download": _pk("document"),
     "core:calendar": NONE,
     "core:calendar_import": NONE,
     "core:calendar_export": lambda w: {"year": YEAR},
@@ -451,15 +445,19 @@ def _client_for(w, role):
     return client, user
 
 
-def _request(client, user, method: str, url: str, *, keep: bool = False):
+def _request(client, user, method: str, url: str, *, keep: bool = False, audited: list | None = None):
     """One request in its own savepoint, rolled back (unless `keep`): every request sees the same world, and a
-    failed query cannot poison the rest of the run. A request that ends the session signs the user back in."""
+    failed query cannot poison the rest of the run. A request that ends the session signs the user back in.
+    With `audited`, appends whether the request wrote an audit event naming `user`."""
     session = client.cookies.get("sessionid")
     session = session.value if session else None
     savepoint = transaction.savepoint()
     response = None
+    last = (AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) if audited is not None else 0
     try:
         response = getattr(client, method)(url)
+        if audited is not None:
+            audited.append(AuditEvent.objects.filter(pk__gt=last, actor=user).exists())
     finally:
         if keep and response is not None and response.status_code < 500:
             transaction.savepoint_commit(savepoint)
@@ -497,16 +495,41 @@ def _leaks(w, body: bytes) -> list[str]:
     return [secret for secret in w.secrets if secret in text]
 
 
+# files anyone may take or that hold no personnel data: not audited
+UNAUDITED_FILES = {
+    "core:calendar_export": "the public holiday calendar",
+    "core:calendar_pdf": "the public holiday calendar (asking for it is recorded as a document request)",
+    "cadres:roster_template": "the blank roster import template",
+    "committees:member_import_template": "the blank member import template",
+    "training:credit_template": "the blank credit import template",
+}
+FILE_TYPES = ("application/pdf", "spreadsheetml", "text/csv", "application/octet-stream", "application/zip")
+
+
+def _is_file(response) -> bool:
+    """Whether the answer is a file a user takes away (a PDF, a spreadsheet, CSV, an uploaded material)."""
+    return response.status_code == 200 and (
+        "attachment" in response.get("Content-Disposition", "")
+        or any(kind in response.get("Content-Type", "") for kind in FILE_TYPES)
+    )
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_matrix(world, db, role):
     w = world
     client, user = _client_for(w, role)
     urls = _urls(w)
     failures: list[str] = []
+    cases_before = STATS["cases"]
     for name, url in urls:
-        response = _request(client, user, "get", url)
+        audited = [] if user is not None else None
+        response = _request(client, user, "get", url, audited=audited)
         status = response.status_code
         STATS["cases"] += 1
+        if audited is not None and _is_file(response) and name not in UNAUDITED_FILES:
+            STATS["files"] += 1
+            if not audited[0]:
+                failures.append(f"GET {url} ({name}) as {role}: a file ({response.get('Content-Type')}) not audited")
         STATS[f"GET 200 as {role}"] += status == 200
         if status >= 500:
             SERVER_ERRORS.append((role, "GET", url, status))
@@ -554,7 +577,37 @@ def test_matrix(world, db, role):
             failures.append(f"empty POSTs with no role wrote rows: {changed}")
     STATS["urls"] = len(urls)
     STATS["roles"] += 1
+    cases = STATS["cases"] - cases_before
     assert not failures, "\n".join(failures)
+    tally("url_role", cases)
+
+
+# ---- CSRF --------------------------------------------------------------------------------------------------------
+
+
+def test_every_state_change_needs_the_csrf_token(world, db):
+    """Every URL that takes a POST refuses one without the CSRF token, before the view runs: 403 and no row
+    written, even for the user with the widest rights."""
+    w = world
+    user = w.users[roles.SYSTEM_ADMIN]
+    client = Client(enforce_csrf_checks=True, raise_request_exception=False)
+    client.force_login(user)
+    before = _writes()
+    failures = []
+    tried = 0
+    for name, url in _urls(w):
+        if name not in POST_URLS:
+            continue
+        response = _request(client, user, "post", url, keep=True)
+        tried += 1
+        if response.status_code != 403 or b'data-testid="csrf-failure"' not in response.content:
+            failures.append(f"POST {url} ({name}) without a CSRF token: {response.status_code}")
+    after = _writes()
+    changed = {k: (before[k], after[k]) for k in before if before[k] != after[k]}
+    assert not failures, "\n".join(failures)
+    assert not changed, f"POSTs without a CSRF token wrote rows: {changed}"
+    assert tried == len(POST_URLS)
+    tally("url_role", tried)
 
 
 # ---- own objects only --------------------------------------------------------------------------------------------
@@ -587,7 +640,39 @@ def test_own_pages_only(world, db):
     secretary.force_login(w.users[roles.STANDING_MEMBER])
     if (status := secretary.get(url).status_code) != 200:
         failures.append(f"the secretary's own consultation: {status} (want 200)")
+
+    # what belongs to one user opens for them, and is not found for another user of the same role
+    tried = 4  # the result sheets, the ballots, the consultation both ways, above
+    for name, owner_role, url, want in _own_objects(w):
+        owner = Client(raise_request_exception=False)
+        owner.force_login(w.users[owner_role])
+        peer = Client(raise_request_exception=False)
+        peer.force_login(w.peers[owner_role])
+        mine = _request(owner, w.users[owner_role], "get", url).status_code
+        theirs = _request(peer, w.peers[owner_role], "get", url).status_code
+        tried += 1
+        if mine != want or theirs != 404:
+            failures.append(f"{name}: its owner {mine} (want {want}), another {owner_role} {theirs} (want 404)")
     assert not failures, "\n".join(failures)
+    tally("url_role", tried)
+
+
+def _own_objects(w) -> list[tuple[str, str, str, int]]:
+    """(URL name, the owner's role, URL, the owner's status) for every page of an object that belongs to one user."""
+    batches = {
+        "cadres:roster_batch": (roles.CADRE_SECTION, "roster_batch"),
+        "committees:member_import_batch": (roles.ORGANIZATION_SECTION, "term_members_batch"),
+        "training:credit_batch": (roles.TRAINING_SECTION, "training_credits_batch"),
+        "appraisal:score_batch": (roles.APPRAISAL_OFFICE, "appraisal_scores_batch"),
+    }
+    rows = [(name, role, reverse(name, kwargs=ARGS[name](w)), 200) for name, (role, _kind) in batches.items()]
+    for role, kind in batches.values():
+        assert w.objects[kind].uploaded_by == w.users[role]
+    assert w.document.requested_by == w.notification.recipient == w.users[roles.DEPARTMENT_LEADER]
+    assert w.document.status == Document.Status.READY and w.document.file
+    for name, want in (("core:document_detail", 200), ("core:document_download", 200), ("core:notification_open", 302)):
+        rows.append((name, roles.DEPARTMENT_LEADER, reverse(name, kwargs=ARGS[name](w)), want))
+    return rows
 
 
 # ---- revocation and object permissions ---------------------------------------------------------------------------
@@ -624,5 +709,7 @@ def test_summary():
     )
     print("\n" + line)
     print(f"URLs whose object the world lacks (404 path only): {len(NOT_IN_WORLD)}: {', '.join(sorted(NOT_IN_WORLD))}")
+    print(f"files taken (each checked for its audit event): {STATS['files']}")
     print("pages answered 200: " + ", ".join(f"{role} {STATS[f'GET 200 as {role}']}" for role in ROLES))
     assert STATS["roles"] == len(ROLES), line
+    assert STATS["files"] >= 20, "the world should offer files of every kind to the roles that may take them"
