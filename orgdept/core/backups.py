@@ -9,7 +9,11 @@ a restore can prove it brought back what was saved.
 These are not database transactions like the other services: the writes happen in pg_dump/pg_restore and in the
 file system, so each step is ordered to leave nothing half-done where it can be avoided: a backup is written under
 a hidden name and renamed when complete; a restore verifies every file before touching the target, refuses a
-target that already holds our tables unless asked to replace it, and pg_restore runs in a single transaction.
+target that already holds our tables unless asked to replace it, checks every member of the media archive and
+unpacks it beside MEDIA_ROOT before the database is touched, pg_restore runs in a single transaction, and the
+unpacked media take MEDIA_ROOT's place only once the database is back.
+
+Sessions are left out: a session key is a live sign-in, so the dump holds the session table's definition only.
 """
 
 from __future__ import annotations
@@ -22,13 +26,17 @@ import os
 import re
 import shutil
 import sqlite3
+import stat
 import subprocess
+import sys
 import tarfile
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import environ
 from django.apps import apps
@@ -48,6 +56,10 @@ SQLITE_FILE = "db.sqlite3"
 MEDIA_FILE = "media.tar"
 # third-party apps whose tables hold our data: accounts and roles, object permissions, the content types both refer to
 EXTRA_APPS = ("auth", "guardian", "contenttypes")
+# tables whose rows are never saved: a session key lets whoever holds it act as the signed-in user
+UNSAVED_TABLES = ("django_session",)
+# where `manage.py restore` reads its target from: a password in an argument is visible to every user (ps)
+RESTORE_URL_VARIABLE = "RESTORE_DATABASE_URL"
 # how each engine's table checksum is made; a restore compares only checksums made the same way
 CHECKSUMS = {
     "postgresql": "md5 of the md5s of each row's text, in primary-key order (UTC, ISO dates)",
@@ -121,6 +133,15 @@ def _engine(db: dict[str, Any]) -> str:
     raise ApplicationError(f"不支持备份或恢复此类数据库：{engine}（仅支持 PostgreSQL 和 SQLite）")
 
 
+def url_has_password(database_url: str) -> bool:
+    """Whether a database URL carries a password, in its user part or as a `password=` parameter."""
+    try:
+        parts = urlsplit(database_url)
+        return bool(parts.password) or "password" in {key.lower() for key in parse_qs(parts.query)}
+    except ValueError:
+        return False
+
+
 def _database_settings(database_url: str | None) -> dict[str, Any]:
     """The settings of the database named by a URL (as DATABASE_URL is written), else of the default database."""
     if database_url:
@@ -168,7 +189,7 @@ def _table_specs() -> dict[str, dict[str, str]]:
     specs: dict[str, dict[str, str]] = {}
     for model in apps.get_models(include_auto_created=True):
         meta = model._meta
-        if meta.app_label not in labels or meta.proxy or not meta.managed:
+        if meta.app_label not in labels or meta.proxy or not meta.managed or meta.db_table in UNSAVED_TABLES:
             continue
         pk = meta.pk
         order = "int" if pk.get_internal_type() in INTEGER_PKS else "text"
@@ -323,7 +344,13 @@ def _pg_backup(db: dict[str, Any], target: Path, specs, progress: Progress) -> d
             snapshot = cursor.fetchone()[0]
             progress("正在导出数据库（pg_dump）……")
             _run(
-                [pg_dump, "--format=custom", f"--snapshot={snapshot}", f"--file={target / PG_DUMP_FILE}"],
+                [
+                    pg_dump,
+                    "--format=custom",
+                    f"--snapshot={snapshot}",
+                    *(f"--exclude-table-data={table}" for table in UNSAVED_TABLES),
+                    f"--file={target / PG_DUMP_FILE}",
+                ],
                 _pg_environment(db),
                 "导出数据库（pg_dump）",
             )
@@ -381,6 +408,13 @@ def _sqlite_backup(db: dict[str, Any], target: Path, specs, progress: Progress) 
         source.backup(dest)
         # a standalone file: no WAL beside it, so reading the copy later changes nothing in the backup
         dest.execute("PRAGMA journal_mode=DELETE")
+        present = {row[0] for row in dest.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        for table in UNSAVED_TABLES:
+            if table in present:
+                dest.execute(f"DELETE FROM {_quote(table)}")  # noqa: S608
+        dest.commit()
+        # rebuilt, so no free page of the copy still holds a deleted session
+        dest.execute("VACUUM")
     finally:
         dest.close()
         source.close()
@@ -447,11 +481,104 @@ def _media_archive(media_root: Path, target: Path, skip: Path) -> dict[str, dict
     return listing
 
 
-def _media_restore(archive: Path, media_root: Path) -> None:
-    media_root.mkdir(parents=True, exist_ok=True)
-    with tarfile.open(archive, "r") as tar:
-        # the "data" filter refuses absolute paths, "..", links out of the tree and device files
-        tar.extractall(media_root, filter="data")
+def _safe_unpacking_available() -> None:
+    # tarfile's extraction filters came with Python 3.11.4; without them an archive may write anywhere
+    if not hasattr(tarfile, "data_filter"):
+        raise ApplicationError(
+            f"当前 Python（{sys.version.split()[0]}）的 tarfile 不支持安全解包（需要 Python 3.11.4 或更新版本），"
+            "拒绝恢复，未写入任何数据"
+        )
+
+
+def _media_target(media_root: Path, backup: Path, *, replace: bool) -> Path:
+    """MEDIA_ROOT as the directory that will be replaced, once it is known it may be; nothing is written."""
+    media = media_root.resolve()  # a symlinked MEDIA_ROOT keeps pointing at the directory put in its place
+    if not media.exists():
+        return media
+    if not media.is_dir():
+        raise ApplicationError(f"上传文件目录“{media}”不是目录，拒绝恢复")
+    if os.path.ismount(media):
+        raise ApplicationError(f"上传文件目录“{media}”是挂载点，无法整体替换；请把 MEDIA_ROOT 设为挂载点下的子目录")
+    if not any(media.iterdir()):
+        return media
+    if not replace:
+        raise ApplicationError(f"上传文件目录“{media}”中已有文件，拒绝覆盖；确需以备份替换其中的文件，请加 --replace")
+    backup_dir = Path(getattr(settings, "BACKUP_DIR", backup)).resolve()
+    if backup.resolve().is_relative_to(media) or backup_dir.is_relative_to(media):
+        raise ApplicationError(
+            f"备份目录位于上传文件目录“{media}”之内，替换上传文件时会被一并删除；请先把备份（及 BACKUP_DIR）移出该目录"
+        )
+    return media
+
+
+def _media_members(archive: Path, listing: dict[str, dict[str, Any]]) -> None:
+    """Refuse an archive with anything but the regular files its manifest lists, under relative paths that stay
+    inside the directory: no absolute path, no "..", no link, no device. Read only; nothing is unpacked."""
+    seen: set[str] = set()
+    try:
+        with tarfile.open(archive, "r") as tar:
+            for member in tar:
+                name = member.name
+                parts = PurePosixPath(name).parts
+                if (
+                    not name
+                    or name.startswith("/")
+                    or "\\" in name
+                    or any(part in (".", "..") for part in parts)
+                    or "/".join(parts) != name
+                ):
+                    raise ApplicationError(f"上传文件包中的路径“{name}”指向上传文件目录之外或不规范，拒绝恢复")
+                if not member.isreg():
+                    raise ApplicationError(f"上传文件包中的“{name}”不是普通文件（链接或特殊文件），拒绝恢复")
+                if name in seen:
+                    raise ApplicationError(f"上传文件包中的“{name}”出现了不止一次，拒绝恢复")
+                if name not in listing or listing[name].get("size") != member.size:
+                    raise ApplicationError(f"上传文件包中的“{name}”与备份清单不符，拒绝恢复")
+                seen.add(name)
+    except tarfile.TarError as exc:
+        raise ApplicationError(f"上传文件包 {MEDIA_FILE} 无法读取：{exc}") from exc
+    missing = sorted(set(listing) - seen)
+    if missing:
+        raise ApplicationError(f"上传文件包中缺少备份清单所列的文件“{missing[0]}”等 {len(missing)} 个，拒绝恢复")
+
+
+def _media_unpack(archive: Path, listing: dict[str, dict[str, Any]], media: Path) -> Path:
+    """Unpack the archive into a new directory beside `media` and check every file against the manifest; the
+    directory is returned to be swapped in once the database is back, and removed on any refusal."""
+    media.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{media.name}.restore-", dir=media.parent))
+    try:
+        with tarfile.open(archive, "r") as tar:
+            # the "data" filter refuses absolute paths, "..", links out of the tree and device files once more
+            tar.extractall(staging, filter="data")
+        unpacked = {p.relative_to(staging).as_posix() for p in staging.rglob("*") if not p.is_dir()}
+        if unpacked != set(listing):
+            raise ApplicationError("解包后的上传文件与备份清单不符，拒绝恢复")
+        differences = _media_differences(listing, staging)
+        if differences:
+            raise ApplicationError(f"解包后的上传文件与备份清单不符（{differences[0]}），拒绝恢复")
+        # the web server reads MEDIA_ROOT as before: the old directory's mode, else a plain directory's
+        os.chmod(staging, stat.S_IMODE(media.stat().st_mode) if media.is_dir() else 0o755)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return staging
+
+
+def _media_swap(staging: Path, media: Path) -> None:
+    """Put the unpacked directory in MEDIA_ROOT's place; the old files go, none is merged with the backup's."""
+    old = None
+    if media.exists():
+        old = staging.with_name(staging.name.replace(".restore-", ".old-", 1))
+        media.rename(old)
+    try:
+        staging.rename(media)
+    except BaseException:
+        if old is not None:
+            old.rename(media)
+        raise
+    if old is not None:
+        shutil.rmtree(old)
 
 
 def _media_differences(listing: dict[str, dict[str, Any]], media_root: Path) -> list[str]:
@@ -632,7 +759,10 @@ def backup_restore(
     `media_root` (MEDIA_ROOT), then compare what is there with the manifest.
 
     Refused, with nothing written, when a file of the backup does not match its checksum, when the engines differ,
-    or when the target already holds our tables and `replace` is not given."""
+    when the target already holds our tables or `media_root` files and `replace` is not given, or when the media
+    archive holds anything but the listed files under paths inside the directory. With `replace`, the old media
+    are removed, not merged with the backup's."""
+    _safe_unpacking_available()
     path = Path(path)
     progress("正在校验备份文件……")
     manifest = backup_verify(path)
@@ -651,18 +781,26 @@ def backup_restore(
             f"目标数据库“{db['NAME']}”已有本系统的数据表（{shown}，共 {len(existing)} 张），拒绝覆盖；"
             "确需以备份替换其中的数据，请加 --replace"
         )
-    same = _same_database(db)
-    if same:
-        connections.close_all()  # our own connections do not hold the database open while it is replaced
-    if engine == "postgresql":
-        progress("正在恢复数据库（pg_restore）……")
-        _pg_restore(db, path / PG_DUMP_FILE, replace=bool(existing))
-    else:
-        progress("正在恢复数据库（SQLite）……")
-        _sqlite_restore(db, path / SQLITE_FILE)
-    media = Path(media_root or settings.MEDIA_ROOT)
-    progress(f"正在恢复上传文件到 {media} ……")
-    _media_restore(path / MEDIA_FILE, media)
+    media = _media_target(Path(media_root or settings.MEDIA_ROOT), path, replace=replace)
+    listing = manifest.get("media") or {}
+    progress("正在检查上传文件包……")
+    _media_members(path / MEDIA_FILE, listing)
+    progress(f"正在解包上传文件到 {media.parent} 下的临时目录……")
+    staging = _media_unpack(path / MEDIA_FILE, listing, media)
+    try:
+        same = _same_database(db)
+        if same:
+            connections.close_all()  # our own connections do not hold the database open while it is replaced
+        if engine == "postgresql":
+            progress("正在恢复数据库（pg_restore）……")
+            _pg_restore(db, path / PG_DUMP_FILE, replace=bool(existing))
+        else:
+            progress("正在恢复数据库（SQLite）……")
+            _sqlite_restore(db, path / SQLITE_FILE)
+        progress(f"正在以备份的上传文件替换 {media} ……")
+        _media_swap(staging, media)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)  # left only when something above failed
     progress("正在核对各表行数与校验和……")
     result = backup_compare(manifest, database_url=database_url, media_root=media)
     details = {

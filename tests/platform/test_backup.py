@@ -1,17 +1,22 @@
 """Backup and restore drills: a backup restored into a fresh database brings back every row and file, and a damaged
-backup or an occupied target is refused before anything is written."""
+backup, a hostile media archive or an occupied target is refused before anything is written."""
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+import io
+import json
 import shutil
 import sqlite3
 import stat
+import tarfile
 from pathlib import Path
 
 import psycopg2
 import pytest
 from django.apps import apps as django_apps
+from django.contrib.sessions.backends.db import SessionStore
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import call_command
@@ -113,12 +118,20 @@ def _flip_byte(path: Path, offset: int) -> None:
     path.write_bytes(bytes(data))
 
 
+def _signed_in_session() -> str:
+    session = SessionStore()
+    session["_auth_user_id"] = "1"
+    session.create()
+    return session.session_key
+
+
 def test_postgres_drill_restores_every_row_and_file(media, tmp_path, fresh_database):
     name, url = fresh_database
     world = build_world()
     saved_name = default_storage.save(UPLOAD_NAME, ContentFile(UPLOAD))
     cadres = sorted(Cadre.objects.values_list("pk", "name", "id_number"))
     audit_before = AuditEvent.objects.count()
+    session_key = _signed_in_session()
 
     result = backup_create(output_dir=tmp_path / "backups")
 
@@ -133,6 +146,7 @@ def test_postgres_drill_restores_every_row_and_file(media, tmp_path, fresh_datab
     assert manifest["tables"]["core_auditevent"]["rows"] == audit_before
     assert manifest["tables"]["guardian_userobjectpermission"]["rows"] > 0
     assert manifest["migrations"]["cadres"]
+    assert "django_session" not in manifest["tables"]
     uploaded = {p.relative_to(media).as_posix(): p.read_bytes() for p in media.rglob("*") if p.is_file()}
     assert saved_name in uploaded
     assert len(uploaded) > 1  # the world's services stored meeting materials too
@@ -153,6 +167,11 @@ def test_postgres_drill_restores_every_row_and_file(media, tmp_path, fresh_datab
     # the restored audit table still refuses changes (the trigger came back with it)
     with pytest.raises(psycopg2.Error, match="审计日志只能追加"):
         _query(name, "UPDATE core_auditevent SET action = 'x'")
+    # a session is a live sign-in: the table comes back empty, while the source still holds it
+    assert _query(
+        connection.settings_dict["NAME"], "SELECT count(*) FROM django_session WHERE session_key = %s", (session_key,)
+    ) == [(1,)]
+    assert _query(name, "SELECT count(*) FROM django_session") == [(0,)]
     tally("backup")
 
     # the comparison sees a change of content that leaves the count alone, a row too many, and a lost file
@@ -172,10 +191,16 @@ def test_postgres_drill_restores_every_row_and_file(media, tmp_path, fresh_datab
     with pytest.raises(ApplicationError, match=r"已有本系统的数据表.*--replace"):
         backup_restore(path=result.path, database_url=url, media_root=restored_media)
     assert _query(name, "SELECT count(*) FROM auth_group WHERE name = '多出的角色'") == [(1,)]
+    # a file that is not in the backup: replaced means it goes, not merged with the backup's files
+    (restored_media / "stale" / "旧文件.pdf").parent.mkdir()
+    (restored_media / "stale" / "旧文件.pdf").write_bytes(b"stale")
     replaced = backup_restore(path=result.path, database_url=url, media_root=restored_media, replace=True)
     assert replaced.ok, [t for t in replaced.tables if not t.ok]
     assert _query(name, "SELECT count(*) FROM auth_group WHERE name = '多出的角色'") == [(0,)]
     assert (restored_media / saved_name).read_bytes() == UPLOAD
+    assert {p.relative_to(restored_media).as_posix() for p in restored_media.rglob("*") if p.is_file()} == set(uploaded)
+    # nothing of the unpacking or of the old directory is left beside it
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["backups", "media", "restored-media"]
     tally("backup")
 
 
@@ -201,7 +226,9 @@ def test_backup_is_one_snapshot_while_others_write(media, tmp_path, fresh_databa
 
 
 @pytest.mark.parametrize("damaged", ["db.dump", "media.tar"])
-def test_tampered_backup_is_refused_before_anything_is_written(damaged, media, tmp_path, fresh_database, capsys):
+def test_tampered_backup_is_refused_before_anything_is_written(
+    damaged, media, tmp_path, fresh_database, capsys, monkeypatch
+):
     name, url = fresh_database
     backup = _small_backup(tmp_path).path
     if damaged == "db.dump":
@@ -217,9 +244,10 @@ def test_tampered_backup_is_refused_before_anything_is_written(damaged, media, t
     assert _tables(name) == []
     assert not restored_media.exists()
 
-    # the command says the same in Chinese and exits non-zero
+    # the command says the same in Chinese and exits non-zero (the target given as the environment variable)
+    monkeypatch.setenv("RESTORE_DATABASE_URL", url)
     with pytest.raises(SystemExit) as exit_info:
-        call_command("restore", str(backup), "--database-url", url, "--media-root", str(restored_media))
+        call_command("restore", str(backup), "--media-root", str(restored_media))
     assert exit_info.value.code != 0
     assert f"恢复失败：备份文件 {damaged} 的 SHA-256" in capsys.readouterr().err
     assert _tables(name) == []
@@ -236,6 +264,144 @@ def test_restore_into_a_database_with_our_tables_is_refused(media, tmp_path):
     assert Cadre.objects.count() == cadres_before
     assert not (tmp_path / "restored-media").exists()
     assert not AuditEvent.objects.filter(action="backup.restored").exists()
+    tally("backup")
+
+
+def test_restore_command_takes_no_password_on_its_command_line(media, tmp_path, fresh_database, capsys, monkeypatch):
+    """A password in `--database-url` is readable by every user of the machine (ps): refused before anything is
+    read; the target comes from RESTORE_DATABASE_URL, or a URL without a password and PGPASSWORD."""
+    name, url = fresh_database
+    password = connection.settings_dict["PASSWORD"]
+    assert password and f":{password}@" in url
+    backup = _small_backup(tmp_path).path
+    restored_media = tmp_path / "restored-media"
+    monkeypatch.delenv("RESTORE_DATABASE_URL", raising=False)
+
+    for given in (url, url.replace(f":{password}@", "@") + f"?password={password}"):
+        with pytest.raises(SystemExit) as exit_info:
+            call_command("restore", str(backup), "--database-url", given, "--media-root", str(restored_media))
+        assert exit_info.value.code != 0
+        err = capsys.readouterr().err
+        assert "--database-url 中含有密码" in err
+        assert "RESTORE_DATABASE_URL" in err and "PGPASSWORD" in err and ".pgpass" in err
+        assert password not in err
+        assert _tables(name) == []
+        assert not restored_media.exists()
+        tally("backup")
+
+    # the whole URL in the environment: restored into that database (the default one is occupied: it would refuse)
+    monkeypatch.setenv("RESTORE_DATABASE_URL", url)
+    call_command("restore", str(backup), "--media-root", str(restored_media))
+    assert "恢复完成" in capsys.readouterr().out
+    assert "cadres_cadre" in _tables(name)
+    assert (restored_media / UPLOAD_NAME).read_bytes() == UPLOAD
+    tally("backup")
+
+    # a URL without the password, the password from libpq's environment variable
+    monkeypatch.delenv("RESTORE_DATABASE_URL")
+    monkeypatch.setenv("PGPASSWORD", password)
+    _query(name, "INSERT INTO auth_group (name) VALUES ('多出的角色')")
+    call_command(
+        "restore",
+        str(backup),
+        "--database-url",
+        url.replace(f":{password}@", "@"),
+        "--media-root",
+        str(restored_media),
+        "--replace",
+    )
+    assert "恢复完成" in capsys.readouterr().out
+    assert _query(name, "SELECT count(*) FROM auth_group WHERE name = '多出的角色'") == [(0,)]
+    tally("backup")
+
+
+def _rewrite_media(backup: Path, members: list[tuple[tarfile.TarInfo, bytes]]) -> None:
+    """Replace the backup's media.tar with `members`, listed in the manifest with matching SHA-256s, so only the
+    restore's own look at the members can refuse it."""
+    archive = backup / "media.tar"
+    with tarfile.open(archive, "w", format=tarfile.PAX_FORMAT) as tar:
+        for info, data in members:
+            info.size = len(data) if info.isreg() else 0
+            tar.addfile(info, io.BytesIO(data) if info.isreg() else None)
+    manifest_path = backup / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["media"] = {
+        info.name: {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()} for info, data in members
+    }
+    manifest["files"]["media.tar"] = {
+        "size": archive.stat().st_size,
+        "sha256": hashlib.sha256(archive.read_bytes()).hexdigest(),
+    }
+    manifest_path.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+
+
+def _file(name: str, data: bytes) -> tuple[tarfile.TarInfo, bytes]:
+    return tarfile.TarInfo(name), data
+
+
+@pytest.mark.parametrize("kind", ["dotdot", "absolute", "symlink"])
+def test_hostile_media_archive_is_refused_before_the_database(kind, media, tmp_path, fresh_database):
+    """A media.tar that would write outside MEDIA_ROOT, with a manifest made to match it: refused, nothing written
+    outside, the old media left as they were and the target database untouched (the members are checked first)."""
+    name, url = fresh_database
+    backup = _small_backup(tmp_path).path
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    planted = b"planted by a hostile archive"
+    members = [_file(UPLOAD_NAME, UPLOAD)]
+    if kind == "dotdot":
+        members.append(_file("../escape", planted))
+        written = [tmp_path / "escape", tmp_path.parent / "escape"]
+    elif kind == "absolute":
+        members.append(_file(str(outside / "absolute-escape"), planted))
+        written = [outside / "absolute-escape"]
+    else:
+        link = tarfile.TarInfo("link")
+        link.type, link.linkname = tarfile.SYMTYPE, str(outside)
+        members += [(link, b""), _file("link/planted.txt", planted)]
+        written = [outside / "planted.txt"]
+    _rewrite_media(backup, members)
+    assert backup_verify(backup)["media"]  # the checksums hold: only the members give it away
+    with tarfile.open(backup / "media.tar") as tar:
+        assert tar.getnames()[1] == members[1][0].name  # stored as written, leading "/" included
+    restored_media = tmp_path / "restored-media"
+    (restored_media / "old.txt").parent.mkdir()
+    (restored_media / "old.txt").write_bytes(b"old")
+
+    with pytest.raises(ApplicationError, match=r"上传文件包中的.*拒绝恢复"):
+        backup_restore(path=backup, database_url=url, media_root=restored_media, replace=True)
+
+    assert _tables(name) == []
+    assert [p.name for p in restored_media.iterdir()] == ["old.txt"]
+    assert not any(path.exists() or path.is_symlink() for path in written)
+    assert list(outside.iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["backups", "media", "outside", "restored-media"]
+    tally("hostile")
+
+
+def test_restore_needs_the_safe_unpacking_of_tarfile(media, tmp_path, fresh_database, monkeypatch):
+    """Without tarfile's extraction filters (Python before 3.11.4) an archive could write anywhere: refused before
+    anything is written."""
+    name, url = fresh_database
+    backup = _small_backup(tmp_path).path
+    monkeypatch.delattr(tarfile, "data_filter")
+    with pytest.raises(ApplicationError, match=r"不支持安全解包（需要 Python 3\.11\.4"):
+        backup_restore(path=backup, database_url=url, media_root=tmp_path / "restored-media")
+    assert _tables(name) == []
+    assert not (tmp_path / "restored-media").exists()
+    tally("backup")
+
+
+def test_restore_into_media_with_files_needs_replace(media, tmp_path, fresh_database):
+    name, url = fresh_database
+    backup = _small_backup(tmp_path).path
+    restored_media = tmp_path / "restored-media"
+    (restored_media / "old.txt").parent.mkdir()
+    (restored_media / "old.txt").write_bytes(b"old")
+    with pytest.raises(ApplicationError, match=r"上传文件目录.*已有文件.*请加 --replace"):
+        backup_restore(path=backup, database_url=url, media_root=restored_media)
+    assert _tables(name) == []
+    assert [p.name for p in restored_media.iterdir()] == ["old.txt"]
     tally("backup")
 
 
@@ -264,6 +430,27 @@ def test_sqlite_drill_through_the_commands(tmp_path):
     assert added.returncode == 0, added.stderr
     (tmp_path / "media" / "training").mkdir(parents=True)
     (tmp_path / "media" / "training" / "结业证书.pdf").write_bytes(UPLOAD)
+    session_key = "k10livesession" + "x" * 18
+    # an old session deleted without zeroing (as on SQLite builds without secure_delete): its bytes stay in the
+    # source file, and the online backup copies every page as it is
+    # (pages of them, so the pages go to the free list where no later DELETE touches them)
+    old_keys = [f"k10oldsession{n:04d}".ljust(32, "y") for n in range(200)]
+    conn = sqlite3.connect(source)
+    conn.execute("PRAGMA secure_delete = OFF")
+    with conn:
+        conn.executemany(
+            "INSERT INTO django_session (session_key, session_data, expire_date) VALUES (?, ?, '2099-01-01')",
+            [(key, "signed-in" * 50) for key in old_keys],
+        )
+    with conn:
+        conn.execute("DELETE FROM django_session")
+        conn.execute(
+            "INSERT INTO django_session (session_key, session_data, expire_date) VALUES (?, ?, '2099-01-01')",
+            (session_key, "signed-in"),
+        )
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    assert any(key.encode() in source.read_bytes() for key in old_keys)
 
     made = manage("backup", env=env)
     assert made.returncode == 0, made.stderr
@@ -273,6 +460,12 @@ def test_sqlite_drill_through_the_commands(tmp_path):
     assert sorted(p.name for p in backup.iterdir()) == ["db.sqlite3", "manifest.json", "media.tar"]
     assert stat.S_IMODE(backup.stat().st_mode) == 0o700
     assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in backup.iterdir())
+    # the session is not in the copy, not even in a free page of the file
+    assert _sqlite_rows(backup / "db.sqlite3", "django_session") == []
+    copied = (backup / "db.sqlite3").read_bytes()
+    assert session_key.encode() not in copied
+    assert not any(key.encode() in copied for key in old_keys)
+    assert len(_sqlite_rows(source, "django_session")) == 1
 
     restored = manage(
         "restore", str(backup), "--database-url", f"sqlite:///{target}", "--media-root", str(tmp_path / "m2"), env=env
@@ -284,6 +477,7 @@ def test_sqlite_drill_through_the_commands(tmp_path):
     assert [row[4] for row in users] == ["管理员"]  # username
     assert _sqlite_rows(target, "auth_user") == users
     assert _sqlite_rows(target, "core_calendarday") == _sqlite_rows(source, "core_calendarday")
+    assert _sqlite_rows(target, "django_session") == []
     assert (tmp_path / "m2" / "training" / "结业证书.pdf").read_bytes() == UPLOAD
     tally("backup")
 

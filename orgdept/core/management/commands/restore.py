@@ -1,10 +1,14 @@
-"""`restore DIR [--database-url URL] [--media-root DIR] [--replace]`: a backup back, verified against its manifest."""
+"""`restore DIR [--database-url URL] [--media-root DIR] [--replace]`: a backup back, verified against its manifest.
 
+The target is RESTORE_DATABASE_URL (else the configured database); a --database-url holding a password is refused,
+as every user of the machine can read a command line."""
+
+import os
 import sys
 
 from django.core.management.base import BaseCommand
 
-from orgdept.core.backups import backup_restore
+from orgdept.core.backups import RESTORE_URL_VARIABLE, backup_restore, url_has_password
 from orgdept.core.commandline import add_actor_argument, command_actor
 from orgdept.core.exceptions import ApplicationError
 
@@ -16,6 +20,11 @@ class Command(BaseCommand):
         "PostgreSQL 用 pg_restore 在单个事务中恢复（目标库须已建好，可为空库：createdb -O 用户 库名）；"
         "SQLite 复制到目标文件。恢复后重新统计各表行数与校验和并与清单逐表比较，打印对照表，有任何差异时退出码非零。"
         "备份的数据库迁移版本比当前代码旧时，恢复后请运行 `migrate`。"
+        f"目标数据库取自环境变量 {RESTORE_URL_VARIABLE}（写法同 DATABASE_URL），未设置时为当前系统的数据库；"
+        "--database-url 只接受不含密码的地址（命令行参数本机所有用户都能用 ps 看到），"
+        "密码请用 PGPASSWORD 或 ~/.pgpass。"
+        "上传文件先解包到 MEDIA_ROOT 旁的临时目录并逐一核对，数据库恢复后再整体替换 MEDIA_ROOT（不与旧文件合并）；"
+        "MEDIA_ROOT 已有文件时同样须加 --replace。备份不含登录会话（django_session 只有表结构）。"
     )
 
     def add_arguments(self, parser):
@@ -23,11 +32,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--database-url",
             metavar="URL",
-            help="恢复到此数据库，写法同 DATABASE_URL，如 postgres://用户@主机:5432/库名 或 sqlite:////路径/文件"
-            "（默认为当前系统的数据库）",
+            help="恢复到此数据库，写法同 DATABASE_URL 但不得含密码，如 postgres://用户@主机:5432/库名 或 "
+            f"sqlite:////路径/文件（默认取环境变量 {RESTORE_URL_VARIABLE}，再默认为当前系统的数据库）",
         )
         parser.add_argument("--media-root", metavar="DIR", help="上传文件恢复到此目录（默认为设置 MEDIA_ROOT）")
-        parser.add_argument("--replace", action="store_true", help="目标数据库已有数据时，以备份替换之")
+        parser.add_argument(
+            "--replace",
+            action="store_true",
+            help="目标数据库或上传文件目录已有数据时，以备份替换之（旧的上传文件删除）",
+        )
         add_actor_argument(parser)
 
     def fail(self, message: str):
@@ -35,11 +48,19 @@ class Command(BaseCommand):
         sys.exit(1)
 
     def handle(self, *args, **options):
+        database_url = options["database_url"]
+        if database_url and url_has_password(database_url):
+            self.fail(
+                "恢复失败：--database-url 中含有密码，而命令行参数本机所有用户都能用 ps 看到，拒绝执行。"
+                f"请把完整地址放在环境变量 {RESTORE_URL_VARIABLE} 中，"
+                "或去掉地址中的密码，由环境变量 PGPASSWORD 或 ~/.pgpass 文件提供密码"
+            )
+        database_url = database_url or os.environ.get(RESTORE_URL_VARIABLE) or None
         actor = command_actor(options) if options.get("user") else None
         try:
             result = backup_restore(
                 path=options["path"],
-                database_url=options["database_url"],
+                database_url=database_url,
                 media_root=options["media_root"],
                 replace=options["replace"],
                 actor=actor,
