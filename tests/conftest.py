@@ -58,7 +58,8 @@ def pytest_collection_modifyitems(config, items):
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     from tests.platform.tally import summary_lines
 
-    lines = summary_lines()
+    failed = [report.nodeid for report in terminalreporter.stats.get("failed", [])]
+    lines = summary_lines(failed)
     if lines:
         terminalreporter.section("reliability and security summary")
         for line in lines:

@@ -44,6 +44,9 @@ class CoreConfig(AppConfig):
         from .middleware import IdleSessionTimeoutMiddleware
 
         user_logged_in.connect(IdleSessionTimeoutMiddleware.record_sign_in, dispatch_uid="orgdept-idle-sign-in")
+        from .twofactor import mark_sign_in_without_code
+
+        user_logged_in.connect(mark_sign_in_without_code, dispatch_uid="orgdept-two-factor-sign-in")
 
         # a document is granted to who asked for it: the grants go with the document
         from .models import Document

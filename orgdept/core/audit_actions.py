@@ -17,6 +17,7 @@ _labels: dict[str, str] = {
     "auth.two_factor_disabled": "停用双因素登录",
     "auth.two_factor_passed": "双因素验证通过",
     "auth.two_factor_failed": "双因素验证失败",
+    "auth.two_factor_locked": "双因素验证已锁定",
     "backup.created": "创建备份",
     "backup.restored": "恢复备份",
     "document.requested": "申请生成文件",

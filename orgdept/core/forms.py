@@ -21,14 +21,20 @@ class AuditEventFilterForm(ListFilterForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        from django.core.cache import cache
+
         from .audit_actions import audit_action_label
 
-        actions = AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct()
+        # the distinct actions and object types of an ever-growing table, read at most every ten minutes
+        actions = cache.get_or_set("audit-filter-actions", _distinct_of("action"), 600)
+        types = cache.get_or_set("audit-filter-object-types", _distinct_of("object_type"), 600)
         self.fields["action"].choices = [("", _("All"))] + [(a, f"{audit_action_label(a)} ({a})") for a in actions]
-        types = AuditEvent.objects.exclude(object_type="").order_by("object_type")
-        self.fields["object_type"].choices = [("", _("All"))] + [
-            (label, _object_type_name(label)) for label in types.values_list("object_type", flat=True).distinct()
-        ]
+        self.fields["object_type"].choices = [("", _("All"))] + [(t, _object_type_name(t)) for t in types if t]
+        # a value newer than the cached lists is still a valid filter
+        for name, label in (("action", audit_action_label), ("object_type", _object_type_name)):
+            value = self.data.get(name) if self.is_bound else None
+            if value and value not in dict(self.fields[name].choices):
+                self.fields[name].choices = [*self.fields[name].choices, (value, label(value))]
 
     def filter_queryset(self, qs):
         data = self.cleaned_data
@@ -45,15 +51,6 @@ class AuditEventFilterForm(ListFilterForm):
         if data.get("date_to"):
             qs = qs.filter(occurred_at__date__lte=data["date_to"])
         return qs
-
-
-def _object_type_name(label: str) -> str:
-    from django.apps import apps
-
-    try:
-        return f"{apps.get_model(label)._meta.verbose_name} ({label})"
-    except (LookupError, ValueError):
-        return label
 
 
 class NotificationFilterForm(ListFilterForm):
@@ -152,3 +149,16 @@ def form_service(request, form: forms.BaseForm, act, success) -> bool:
         return False
     messages.success(request, success(result))
     return True
+
+
+def _distinct_of(field: str):
+    return lambda: list(AuditEvent.objects.order_by(field).values_list(field, flat=True).distinct())
+
+
+def _object_type_name(label: str) -> str:
+    from django.apps import apps
+
+    try:
+        return f"{apps.get_model(label)._meta.verbose_name} ({label})"
+    except (LookupError, ValueError):
+        return label

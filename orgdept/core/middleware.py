@@ -9,7 +9,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.utils.translation import gettext as _
 
 from .audit import reset_request_context, set_request_context
-from .twofactor import SESSION_PASSED
+from .twofactor import SESSION_NEEDS_CODE, SESSION_PASSED
 
 
 def client_ip_of(request) -> str | None:
@@ -87,8 +87,9 @@ class SecurityHeadersMiddleware:
 
 
 class TwoFactorRequiredMiddleware:
-    """With ORGDEPT_TWO_FACTOR_REQUIRED on, a user of a role that signs in with a code can do nothing else until
-    this session passed the code step (or set the authenticator up)."""
+    """A session of a user with an authenticator that was opened without the code step is ended. With
+    ORGDEPT_TWO_FACTOR_REQUIRED on, a user of a role that signs in with a code can do nothing else until this session
+    passed the code step (or set the authenticator up)."""
 
     ALLOWED = {"core:two_factor", "login", "login_verify", "logout", "set_language", "favicon"}
 
@@ -99,10 +100,14 @@ class TwoFactorRequiredMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        if not settings.ORGDEPT_TWO_FACTOR_REQUIRED:
-            return None
         user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated or request.session.get(SESSION_PASSED):
+        if user is None or not user.is_authenticated:
+            return None
+        if request.session.get(SESSION_NEEDS_CODE):
+            # signed in past the code step (the admin site's login form): ended at once, whatever the setting
+            logout(request)
+            return redirect_to_login(request.get_full_path())
+        if not settings.ORGDEPT_TWO_FACTOR_REQUIRED or request.session.get(SESSION_PASSED):
             return None
         match = request.resolver_match
         if match is not None and match.view_name in self.ALLOWED:

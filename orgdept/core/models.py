@@ -269,6 +269,9 @@ class TwoFactorDevice(BaseModel):
     secret = models.CharField(_("secret"), max_length=64, editable=False)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True, editable=False)
     last_step = models.BigIntegerField(_("last accepted step"), default=0, editable=False)
+    # wrong codes in a row, over every session and address: guessing is stopped here, not per sign-in
+    failed_count = models.PositiveIntegerField(_("wrong codes in a row"), default=0, editable=False)
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("two-factor authenticator")

@@ -44,6 +44,10 @@ def publish(task, *args) -> bool:
         _broker_down_until = time.monotonic() + BROKER_DOWN_PAUSE
         logger.warning("broker unavailable (%s): %s%r not queued, left to the periodic sweep", exc, task.name, args)
         return False
+    except Exception:
+        # whatever else goes wrong in publishing, what was committed stands: the sweep queues the work again
+        logger.exception("%s%r could not be queued, left to the periodic sweep", task.name, args)
+        return False
     _broker_down_until = 0.0
     return True
 

@@ -13,6 +13,7 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
+from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -32,6 +33,7 @@ from .twofactor import (
     two_factor_confirm,
     two_factor_device,
     two_factor_disable,
+    two_factor_locked,
     two_factor_offered,
     two_factor_verify,
 )
@@ -92,12 +94,19 @@ def login_verify(request):
     if request.method == "POST" and form.is_valid():
         if two_factor_verify(user=user, code=form.cleaned_data["code"]):
             request.session.pop(SESSION_PENDING, None)
+            request.two_factor_verified = True
             login(request, user, backend=pending["backend"])
             request.session[SESSION_PASSED] = True
             return redirect(pending["next"])
         pending["tries"] += 1
+        # taken out while the failure is recorded: a lockout page raised by the recording (django-axes counts a
+        # wrong code as a failed sign-in of this user name and address) leaves no half-done sign-in behind
+        request.session.pop(SESSION_PENDING, None)
+        user_login_failed.send(sender=__name__, credentials={"username": user.get_username()}, request=request)
+        if two_factor_locked(user):
+            messages.error(request, _("Too many wrong codes: two-factor sign-in is locked for 15 minutes."))
+            return redirect("login")
         if pending["tries"] >= MAX_TRIES:
-            request.session.pop(SESSION_PENDING, None)
             messages.error(request, _("Too many wrong codes. Please sign in again."))
             return redirect("login")
         request.session[SESSION_PENDING] = pending
@@ -121,9 +130,13 @@ def two_factor_settings(request):
     device = TwoFactorDevice.objects.filter(user=user).first()
     form = CodeForm(request.POST or None)
     action = request.POST.get("action")
+    password_error = ""
     if request.method == "POST":
         try:
             if action == "begin":
+                # the password again: a session left open must not be enough to bind someone else's phone
+                if not user.check_password(request.POST.get("password", "")):
+                    raise ApplicationError("密码不正确", field="password")
                 two_factor_begin(user=user)
                 return redirect("core:two_factor")
             if action == "confirm" and form.is_valid():
@@ -139,13 +152,17 @@ def two_factor_settings(request):
                 messages.success(request, _("Two-factor sign-in is off."))
                 return redirect("core:two_factor")
         except ApplicationError as error:
-            form.add_error("code" if error.field == "code" else None, error.message)
+            if error.field == "password":
+                password_error = error.message
+            else:
+                form.add_error("code" if error.field == "code" else None, error.message)
     pending_setup = device is not None and device.confirmed_at is None
     context = {
         "device": device,
         "form": form,
         "pending_setup": pending_setup,
         "required": settings.ORGDEPT_TWO_FACTOR_REQUIRED,
+        "password_error": password_error,
     }
     if pending_setup:
         uri = provisioning_uri(device)

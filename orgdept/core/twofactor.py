@@ -13,6 +13,7 @@ import hmac
 import secrets
 import struct
 import time
+from datetime import timedelta
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
@@ -27,6 +28,12 @@ from .roles import has_role
 # session keys: who passed the password step and waits for the code; that this session passed the code step
 SESSION_PENDING = "_orgdept_two_factor_pending"
 SESSION_PASSED = "_orgdept_two_factor_passed"
+# set when a user with an authenticator was signed in some other way (the admin site's login, a script): the
+# middleware signs such a session out at its next request
+SESSION_NEEDS_CODE = "_orgdept_two_factor_needed"
+# every MAX_FAILURES wrong codes in a row lock the authenticator for LOCK_MINUTES
+MAX_FAILURES = 10
+LOCK_MINUTES = 15
 
 STEP_SECONDS = 30
 DIGITS = 6
@@ -116,13 +123,44 @@ def two_factor_confirm(*, user, code: str, now: float | None = None) -> TwoFacto
     return device
 
 
+def two_factor_locked(user) -> bool:
+    return TwoFactorDevice.objects.filter(user=user, locked_until__gt=timezone.now()).exists()
+
+
 @transaction.atomic
 def two_factor_verify(*, user, code: str, now: float | None = None) -> bool:
-    """The second step of signing in: True when `code` is right and was not used before. Audited either way."""
+    """The second step of signing in: True when `code` is right and was not used before. Every tenth wrong code in
+    a row locks the authenticator for a quarter of an hour, whichever session or address the codes came from.
+    Audited either way."""
     device = TwoFactorDevice.objects.select_for_update().filter(user=user, confirmed_at__isnull=False).first()
-    accepted = device is not None and _accept(device, code, now)
+    if device is None:
+        audit_log(actor=user, action="auth.two_factor_failed", obj=user)
+        return False
+    moment = timezone.now()
+    if device.locked_until is not None and device.locked_until > moment:
+        audit_log(
+            actor=user, action="auth.two_factor_locked", obj=user, details={"until": device.locked_until.isoformat()}
+        )
+        return False
+    accepted = _accept(device, code, now)
+    if accepted:
+        device.failed_count, device.locked_until = 0, None
+    else:
+        device.failed_count += 1
+        if device.failed_count % MAX_FAILURES == 0:
+            device.locked_until = moment + timedelta(minutes=LOCK_MINUTES)
+    device.save(update_fields=["failed_count", "locked_until", "updated_at"])
     audit_log(actor=user, action="auth.two_factor_passed" if accepted else "auth.two_factor_failed", obj=user)
     return accepted
+
+
+def mark_sign_in_without_code(sender, request, user, **kwargs) -> None:
+    """user_logged_in: a sign-in that did not go through the code step (the admin site's login form, a script
+    calling login()) of a user who has an authenticator is marked, and the middleware ends it."""
+    if request is None or getattr(request, "two_factor_verified", False) or not hasattr(request, "session"):
+        return
+    if TwoFactorDevice.objects.filter(user=user, confirmed_at__isnull=False).exists():
+        request.session[SESSION_NEEDS_CODE] = True
 
 
 @transaction.atomic

@@ -33,6 +33,13 @@ def test_codes_are_those_of_rfc_6238(unix_time, code):
 
 
 @pytest.fixture
+def client_factory():
+    from django.test import Client
+
+    return Client
+
+
+@pytest.fixture
 def leader(make_user):
     return make_user(roles.DEPARTMENT_LEADER, username="buzhang")
 
@@ -57,7 +64,10 @@ def test_setting_up_takes_one_right_code(client, leader):
     url = reverse("core:two_factor")
     page = client.get(url)
     assert page.status_code == 200 and b'data-testid="two-factor-begin"' in page.content
-    client.post(url, {"action": "begin"})
+    refused = client.post(url, {"action": "begin", "password": "wrong"})
+    assert refused.status_code == 200 and "密码不正确" in refused.content.decode()
+    assert not TwoFactorDevice.objects.filter(user=leader).exists()
+    client.post(url, {"action": "begin", "password": PASSWORD})
     page = client.get(url)
     secret = re.search(r'data-testid="two-factor-secret">([A-Z2-7 ]+)<', page.content.decode()).group(1)
     assert b"data:image/svg+xml" in page.content  # the QR code, made here: no request leaves the intranet
@@ -141,7 +151,8 @@ def test_five_wrong_codes_send_back_to_the_password(client, leader):
     for _ in range(4):
         assert client.post(reverse("login_verify"), {"code": wrong}).status_code == 200
     fifth = client.post(reverse("login_verify"), {"code": wrong})
-    assert fifth.status_code == 302 and fifth["Location"] == reverse("login")
+    # the fifth is also the fifth failed sign-in of this name and address: the lockout page
+    assert fifth.status_code == 429
     # the right code no longer helps: the password step must be done again
     assert client.post(reverse("login_verify"), {"code": _now_code(device, offset=1)})["Location"] == reverse("login")
     assert not _signed_in(client)
@@ -170,7 +181,7 @@ def test_required_mode_sends_the_role_to_set_it_up_first(client, leader, make_us
     response = client.get(reverse("cadres:cadre_list"))
     assert response.status_code == 302 and response["Location"] == reverse("core:two_factor")
     assert client.get(reverse("core:two_factor")).status_code == 200
-    client.post(reverse("core:two_factor"), {"action": "begin"})
+    client.post(reverse("core:two_factor"), {"action": "begin", "password": PASSWORD})
     device = TwoFactorDevice.objects.get(user=leader)
     client.post(reverse("core:two_factor"), {"action": "confirm", "code": _now_code(device)})
     assert client.get(reverse("cadres:cadre_list")).status_code == 200
@@ -182,22 +193,77 @@ def test_required_mode_sends_the_role_to_set_it_up_first(client, leader, make_us
     assert client.get(reverse("cadres:cadre_list")).status_code == 200
 
 
-def test_required_mode_refuses_a_session_that_skipped_the_code(client, leader, settings):
-    settings.ORGDEPT_TWO_FACTOR_REQUIRED = True
+@pytest.mark.parametrize("required", [False, True])
+def test_a_session_that_skipped_the_code_is_ended(client, leader, settings, required):
+    settings.ORGDEPT_TWO_FACTOR_REQUIRED = required
     _enable(leader)
-    client.force_login(leader)  # signed in without the code step
+    client.force_login(leader)  # signed in by a script, past the code step
     response = client.get(reverse("cadres:cadre_list"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
     assert not _signed_in(client)
 
 
+def test_the_admin_sites_login_is_our_sign_in(client, leader):
+    _enable(leader)
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 302 and response["Location"] == reverse("login") + "?next=/admin/"
+    client.post("/admin/login/?next=/admin/", {"username": "buzhang", "password": PASSWORD})
+    assert not _signed_in(client)
+
+
+def test_guessing_is_stopped_across_sessions_and_counted_by_the_lockout(client_factory, leader, settings):
+    """Ten wrong codes in a row, from any number of sign-ins, lock the authenticator for 15 minutes: even the right
+    code is refused meanwhile. Each wrong code is also a failed sign-in for the user name's lockout."""
+    settings.AXES_FAILURE_LIMIT = 100  # here the authenticator's own lock is under test
+    device = _enable(leader)
+    wrong = str((int(_now_code(device)) + 500_000) % 1_000_000).zfill(6)
+    for _attempt in range(10):
+        client = client_factory()
+        client.post(reverse("login"), {"username": "buzhang", "password": PASSWORD})
+        response = client.post(reverse("login_verify"), {"code": wrong})
+        assert not _signed_in(client)
+    assert response.status_code == 302 and response["Location"] == reverse("login")  # the tenth: locked
+    device.refresh_from_db()
+    assert device.failed_count == 10 and device.locked_until > timezone.now() + timedelta(minutes=14)
+    client = client_factory()
+    client.post(reverse("login"), {"username": "buzhang", "password": PASSWORD})
+    with time_machine.travel((current_step() + 1) * 30 + 1, tick=False):
+        client.post(reverse("login_verify"), {"code": _now_code(device)})
+    assert not _signed_in(client)
+    with time_machine.travel(timezone.now() + timedelta(minutes=16), tick=False):
+        client = client_factory()
+        client.post(reverse("login"), {"username": "buzhang", "password": PASSWORD})
+        client.post(reverse("login_verify"), {"code": _now_code(device)})
+        assert _signed_in(client)
+    device.refresh_from_db()
+    assert device.failed_count == 0 and device.locked_until is None
+
+
+def test_wrong_codes_count_towards_the_sign_in_lockout(client, leader, settings):
+    from axes.models import AccessAttempt
+
+    device = _enable(leader)
+    wrong = str((int(_now_code(device)) + 500_000) % 1_000_000).zfill(6)
+    client.post(reverse("login"), {"username": "buzhang", "password": PASSWORD})
+    for _ in range(3):
+        client.post(reverse("login_verify"), {"code": wrong})
+    assert AccessAttempt.objects.get(username="buzhang").failures_since_start == 3
+
+
+def _sign_in_with_code(client, device, step_offset=1):
+    client.post(reverse("login"), {"username": device.user.username, "password": PASSWORD})
+    with time_machine.travel((current_step() + step_offset) * 30 + 1, tick=False):
+        client.post(reverse("login_verify"), {"code": _now_code(device)})
+    assert _signed_in(client)
+
+
 def test_turning_it_off_needs_a_current_code(client, leader):
     device = _enable(leader)
-    client.force_login(leader)
+    _sign_in_with_code(client, device)
     url = reverse("core:two_factor")
     refused = client.post(url, {"action": "disable", "code": _now_code(device, offset=7)})
     assert refused.status_code == 200 and TwoFactorDevice.objects.filter(user=leader).exists()
-    with time_machine.travel((current_step() + 1) * 30 + 1, tick=False):
+    with time_machine.travel((current_step() + 2) * 30 + 1, tick=False):
         client.post(url, {"action": "disable", "code": totp(device.secret, current_step())})
     assert not TwoFactorDevice.objects.filter(user=leader).exists()
 

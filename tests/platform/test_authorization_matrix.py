@@ -1,15 +1,28 @@
 """The authorization matrix: every URL of the project, for every role, an anonymous visitor and a user with no role,
-against invariants (login redirects, no 500, no leak to the role-less, own-object-only pages, instant revocation).
+against invariants (login redirects, no 500, no leak of the secret cadres, own-object-only pages, instant revocation).
 
-A new URL fails `test_every_url_has_arguments` until ARGS says how to fill it: that is how it joins the matrix."""
+A new URL fails `test_every_url_has_arguments` until ARGS says how to fill it: that is how it joins the matrix.
+
+Every role's GET status class (see `status_class`) of every URL is compared with `authz_expected.json` next to this
+module: a change of who may open what fails, listing each difference, until the table is changed on purpose. To
+(re)write the table from the current behaviour, run this module with `AUTHZ_RECORD=1` in the environment (test_matrix
+then writes the file instead of comparing), and read the diff of the file before committing it.
+
+Every page answered 200 is asked again as an htmx request and as a search for a secret cadre, and must answer the same
+class; every 200 answer to a role that must not see the world's secret cadres (`must_not_see`, from SEES_SECRETS) is
+searched for them (text answers only: a compressed PDF or spreadsheet hides its text from this check)."""
 
 from __future__ import annotations
 
 import inspect
+import json
 import logging
+import os
 import re
 from collections import Counter
 from datetime import date
+from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.contrib.auth.models import Group
@@ -40,6 +53,7 @@ PUBLIC = {
     "logout",  # POST only (Django 5): an anonymous GET is a 405
     "set_language",  # django.conf.urls.i18n: redirects back wherever it is called from
     "favicon",  # a redirect to the static icon
+    "admin_login",  # a redirect to our sign-in page
     "login_verify",  # the code step of signing in: without a pending sign-in it sends back to the login page
 }
 
@@ -83,6 +97,7 @@ YEAR = date.today().year
 # URL name -> the URL's arguments from the world
 ARGS = {
     "favicon": NONE,
+    "admin_login": NONE,
     "login_verify": NONE,
     "core:two_factor": NONE,
     "login": NONE,
@@ -445,7 +460,7 @@ def _client_for(w, role):
     return client, user
 
 
-def _request(client, user, method: str, url: str, *, keep: bool = False, audited: list | None = None):
+def _request(client, user, method: str, url: str, *, keep: bool = False, audited: list | None = None, headers=None):
     """One request in its own savepoint, rolled back (unless `keep`): every request sees the same world, and a
     failed query cannot poison the rest of the run. A request that ends the session signs the user back in.
     With `audited`, appends whether the request wrote an audit event naming `user`."""
@@ -455,7 +470,7 @@ def _request(client, user, method: str, url: str, *, keep: bool = False, audited
     response = None
     last = (AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) if audited is not None else 0
     try:
-        response = getattr(client, method)(url)
+        response = getattr(client, method)(url, **(headers or {}))
         if audited is not None:
             audited.append(AuditEvent.objects.filter(pk__gt=last, actor=user).exists())
     finally:
@@ -490,7 +505,8 @@ def _writes() -> dict:
     }
 
 
-def _leaks(w, body: bytes) -> list[str]:
+def _leaks(w, response) -> list[str]:
+    body = b"".join(response.streaming_content) if response.streaming else response.content
     text = body.decode("utf-8", errors="ignore")
     return [secret for secret in w.secrets if secret in text]
 
@@ -514,6 +530,92 @@ def _is_file(response) -> bool:
     )
 
 
+EXPECTED_FILE = Path(__file__).with_name("authz_expected.json")
+RECORD = os.environ.get("AUTHZ_RECORD") == "1"
+STATUS_CLASSES = ("ok", "redirect", "denied", "method")
+
+
+def status_class(status: int) -> str:
+    """The class a GET answer is compared in: 403 and 404 are one ("denied"), the app answers 404 to hide existence."""
+    if status == 200:
+        return "ok"
+    if 300 <= status < 400:
+        return "redirect"
+    if status in (403, 404):
+        return "denied"
+    if status == 405:
+        return "method"
+    return str(status)
+
+
+def _expected() -> dict:
+    return json.loads(EXPECTED_FILE.read_text(encoding="utf-8")) if EXPECTED_FILE.exists() else {}
+
+
+def _record(role: str, classes: dict[str, str]) -> None:
+    """Writes `role`'s column of the table, keeping the other roles' columns, in a stable order (names, then roles)."""
+    table = _expected()
+    for name, got in classes.items():
+        table.setdefault(name, {})[role] = got
+    table = {
+        name: {r: table[name][r] for r in roles.ALL_ROLES if r in table[name]}
+        for name in sorted(table)
+        if name in VIEWS
+    }
+    EXPECTED_FILE.write_text(json.dumps(table, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+def _compare(role: str, classes: dict[str, str]) -> list[str]:
+    table = _expected()
+    failures = []
+    for name, got in classes.items():
+        want = table.get(name, {}).get(role)
+        if want is None:
+            failures.append(
+                f"{name}, {role}: not in {EXPECTED_FILE.name} (got {got}); run this module with AUTHZ_RECORD=1 to "
+                f"record the current behaviour, then check the new rows"
+            )
+        elif want != got:
+            failures.append(f"{name}, {role}: expected {want}, got {got}")
+    return failures
+
+
+# The pages of a cadre's own record, open to every role that holds cadres.view_cadre (cadres/apps.py: department staff
+# and the system administrator). They show the secret cadres' names and ID numbers by design.
+CADRE_RECORD = (
+    "cadres:cadre_list",
+    "cadres:cadre_detail",
+    "cadres:cadre_lrmx",
+    "cadres:approval_form_preview",
+)
+# Where a role may legitimately read the world's secret cadres (names, ID numbers): exact URL names, or a namespace
+# ("cadres:"), or "" for everywhere. Every other 200 answer to that role is searched for them; the anonymous and the
+# role-less see them nowhere. The committee's members see them nowhere either: the world's 常委 is consulted on a cadre
+# topic, yet its pages show no candidate's name, and the 委员 has no cadre business at all.
+SEES_SECRETS: dict[str, tuple[str, ...]] = {
+    roles.SYSTEM_ADMIN: ("",),  # reads every record, the audit trail names whose file was opened
+    roles.DEPARTMENT_LEADER: ("",),  # reads everything in the department's areas
+    roles.CADRE_SECTION: ("cadres:", "core:home"),  # the cadre records and procedures; its work queues on the home page
+    roles.ORGANIZATION_SECTION: (*CADRE_RECORD, "committees:", "meetings:"),  # prepares the cadre topics
+    roles.TRAINING_SECTION: (*CADRE_RECORD, "training:"),  # class lists and transcripts
+    roles.APPRAISAL_OFFICE: (*CADRE_RECORD, "appraisal:"),  # the appraised and their results
+    roles.STANDING_MEMBER: (),
+    roles.MEMBER: (),
+}
+
+
+def must_not_see(role: str, name: str) -> bool:
+    """Whether the 200 answer of URL `name` to `role` must not name the world's secret cadres."""
+    return not any(
+        name == place or ((not place or place.endswith(":")) and name.startswith(place))
+        for place in SEES_SECRETS.get(role, ())
+    )
+
+
+def _with_query(url: str, text: str) -> str:
+    return f"{url}{'&' if '?' in url else '?'}q={quote(text)}"
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_matrix(world, db, role):
     w = world
@@ -521,11 +623,34 @@ def test_matrix(world, db, role):
     urls = _urls(w)
     failures: list[str] = []
     cases_before = STATS["cases"]
+    classes: dict[str, str] = {}
+    # a secret cadre's name cut short: a page may echo the query back, the whole name shows only if it found the cadre
+    search = w.secrets[0][:3]
     for name, url in urls:
         audited = [] if user is not None else None
         response = _request(client, user, "get", url, audited=audited)
         status = response.status_code
         STATS["cases"] += 1
+        classes[name] = status_class(status)
+        checks_leaks = must_not_see(role, name)
+        if status == 200:
+            if checks_leaks and (leaked := _leaks(w, response)):
+                failures.append(f"GET {url} ({name}) as {role} shows {leaked}")
+            # the same page as an htmx partial and as a search for a secret cadre: the same class, no more shown
+            for variant, kind, extra in (
+                (url, "htmx", {"HTTP_HX_REQUEST": "true"}),
+                (_with_query(url, search), "search", {}),
+            ):
+                again = _request(client, user, "get", variant, headers=extra)
+                STATS["cases"] += 1
+                STATS[f"{kind} variants"] += 1
+                # a finished import batch answers its htmx poll with 204 and HX-Refresh: nothing in it to leak
+                if kind == "htmx" and again.status_code == 204 and again.get("HX-Refresh") == "true":
+                    continue
+                if status_class(again.status_code) != "ok":
+                    failures.append(f"GET {variant} ({name}, {kind}) as {role}: {again.status_code}, the plain GET 200")
+                elif checks_leaks and (leaked := _leaks(w, again)):
+                    failures.append(f"GET {variant} ({name}, {kind}) as {role} shows {leaked}")
         if audited is not None and _is_file(response) and name not in UNAUDITED_FILES:
             STATS["files"] += 1
             if not audited[0]:
@@ -536,7 +661,7 @@ def test_matrix(world, db, role):
             failures.append(f"GET {url} ({name}) as {role}: {status}")
             continue
         if role == "anonymous" and name in ANONYMOUS_FORBIDDEN:
-            if status != 403 or _leaks(w, response.content):
+            if status != 403 or _leaks(w, response):
                 failures.append(f"GET {url} ({name}) anonymous: {status}; ANONYMOUS_FORBIDDEN expects a bare 403")
         elif role == "anonymous" and name not in PUBLIC:
             location = response.get("Location", "")
@@ -547,8 +672,6 @@ def test_matrix(world, db, role):
                 failures.append(f"GET {url} ({name}) with no role: 200, not on the allow-list")
             elif status not in (200, 301, 302, 403, 404, 405):
                 failures.append(f"GET {url} ({name}) with no role: {status}")
-            if status == 200 and (leaked := _leaks(w, response.content)):
-                failures.append(f"GET {url} ({name}) with no role shows {leaked}")
 
     before = _writes() if role == "no role" else None
     for name, url in urls:
@@ -575,6 +698,11 @@ def test_matrix(world, db, role):
         changed = {k: (before[k], after[k]) for k in before if before[k] != after[k]}
         if changed:
             failures.append(f"empty POSTs with no role wrote rows: {changed}")
+    if role in roles.ALL_ROLES:
+        if RECORD:
+            _record(role, classes)
+        else:
+            failures.extend(_compare(role, classes))
     STATS["urls"] = len(urls)
     STATS["roles"] += 1
     cases = STATS["cases"] - cases_before
@@ -688,17 +816,34 @@ def test_revoking_a_role_takes_effect_on_the_next_request(world, db):
     assert client.get(url).status_code in (403, 404)
 
 
-def test_deleting_an_object_leaves_no_orphaned_object_permissions(world, db):
-    meeting = world.meeting
-    pk = str(meeting.pk)
-    granted = UserObjectPermission.objects.filter(object_pk=pk, content_type__model="meeting")
-    assert granted.exists(), "the world's meeting should carry the attendance object permissions"
-    Meeting.objects.filter(pk=meeting.pk).delete()
+@pytest.mark.parametrize("name", ["meeting", "document"])
+def test_deleting_an_object_leaves_no_orphaned_object_permissions(world, db, name):
+    obj = world.meeting if name == "meeting" else world.objects["document"]
+    pk, model = str(obj.pk), obj._meta.model_name
+    granted = UserObjectPermission.objects.filter(object_pk=pk, content_type__model=model)
+    assert granted.exists(), f"the world's {name} should carry object permissions"
+    type(obj).objects.filter(pk=obj.pk).delete()
     orphans = (
-        UserObjectPermission.objects.filter(object_pk=pk, content_type__model="meeting").count()
-        + GroupObjectPermission.objects.filter(object_pk=pk, content_type__model="meeting").count()
+        UserObjectPermission.objects.filter(object_pk=pk, content_type__model=model).count()
+        + GroupObjectPermission.objects.filter(object_pk=pk, content_type__model=model).count()
     )
     assert orphans == 0
+
+
+def test_revoking_an_object_permission_takes_effect_on_the_next_request(world, db):
+    """The document's requester opens it; once the object permission is revoked, the next request is refused."""
+    from orgdept.core.object_permissions import object_permission_revoke
+
+    document = world.objects["document"]
+    owner = document.requested_by
+    client = Client(raise_request_exception=False)
+    client.force_login(owner)
+    url = reverse("core:document_detail", kwargs={"pk": document.pk})
+    assert client.get(url).status_code == 200
+    object_permission_revoke(
+        perm="core.view_document", from_=owner, obj=document, actor=world.users[roles.SYSTEM_ADMIN]
+    )
+    assert client.get(url).status_code in (403, 404)
 
 
 def test_summary():
@@ -710,6 +855,7 @@ def test_summary():
     print("\n" + line)
     print(f"URLs whose object the world lacks (404 path only): {len(NOT_IN_WORLD)}: {', '.join(sorted(NOT_IN_WORLD))}")
     print(f"files taken (each checked for its audit event): {STATS['files']}")
+    print(f"pages asked again: {STATS['htmx variants']} as htmx, {STATS['search variants']} as a search")
     print("pages answered 200: " + ", ".join(f"{role} {STATS[f'GET 200 as {role}']}" for role in ROLES))
     assert STATS["roles"] == len(ROLES), line
     assert STATS["files"] >= 20, "the world should offer files of every kind to the roles that may take them"
