@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
 from orgdept.core.signin import SignInView, login_verify
@@ -15,7 +16,8 @@ admin.site.index_title = "系统管理"
 
 urlpatterns = [
     # browsers ask for /favicon.ico on pages that name no icon (the admin site's)
-    path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True), name="favicon"),
+    # (the icon's hashed name is looked up when asked for: production's manifest exists only after collectstatic)
+    path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("img/favicon.svg"), permanent=True), name="favicon"),
     # LoginView puts the request's host in "site_name"; the shell's site name must win.
     path("login/", SignInView.as_view(extra_context={"site_name": settings.ORGDEPT_SITE_NAME}), name="login"),
     path("login/verify/", login_verify, name="login_verify"),

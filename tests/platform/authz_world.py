@@ -35,6 +35,7 @@ from tests.appraisal.factories import add_voter, indicator_only_cycle, make_cycl
 from tests.cadres.factories import make_cadre, make_unit
 from tests.hostile_files import valid_pdf, xlsx
 from tests.meetings.factories import CADRE_STANDING, R, make_committee_term, make_meeting, make_topic, user_for
+from tests.seeds import migration_data_reseed
 from tests.training.factories import approve, call, make_class, make_plan, online
 from training.imports import COLUMNS as CREDIT_COLUMNS
 
@@ -73,6 +74,7 @@ def _first_pk(model) -> int:
 
 
 def build_world() -> World:
+    migration_data_reseed()  # an earlier transactional test may have flushed what the migrations seeded
     w = World()
     o = w.objects
     for i, role in enumerate(roles.ALL_ROLES):

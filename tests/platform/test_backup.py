@@ -4,7 +4,6 @@ backup, a hostile media archive or an occupied target is refused before anything
 from __future__ import annotations
 
 import hashlib
-import importlib
 import io
 import json
 import shutil
@@ -15,7 +14,6 @@ from pathlib import Path
 
 import psycopg2
 import pytest
-from django.apps import apps as django_apps
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -23,7 +21,6 @@ from django.core.management import call_command
 from django.db import connection
 
 from cadres.models import Cadre
-from orgdept.core import roles
 from orgdept.core.backups import backup_compare, backup_create, backup_restore, backup_verify
 from orgdept.core.exceptions import ApplicationError
 from orgdept.core.models import AuditEvent
@@ -31,6 +28,7 @@ from tests.cadres.factories import make_cadre, make_unit
 from tests.platform.authz_world import SECRET_NAMES, build_world
 from tests.platform.procs import clean_env, database_url, manage
 from tests.platform.tally import tally
+from tests.seeds import migration_data_reseed
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -88,14 +86,9 @@ def fresh_database():
 
 @pytest.fixture(autouse=True)
 def seeded(transactional_db):
-    """The rows the data migrations seed (roles, calendar, work areas, meeting rules): an earlier transactional
-    test's flush removes them, and the services building the data need them."""
-    core = importlib.import_module("orgdept.core.migrations.0002_roles_calendar_audit_guard")
-    core.create_roles(django_apps, None)
-    core.seed_calendar(django_apps, None)
-    importlib.import_module("committees.migrations.0003_seed_work_areas").seed(django_apps, None)
-    importlib.import_module("meetings.migrations.0002_seed_meeting_rules").seed(django_apps, None)
-    roles.sync_role_permissions_after_migrate(sender=None)
+    """The services building the data need what the migrations seeded; an earlier transactional test's flush
+    removed it."""
+    migration_data_reseed()
 
 
 @pytest.fixture

@@ -7,14 +7,12 @@ numbered without gaps; attendance taken by two staff."""
 
 from __future__ import annotations
 
-import importlib
 import threading
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
 import time_machine
-from django.apps import apps as django_apps
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
@@ -52,6 +50,7 @@ from tests.meetings.factories import (
     secretary_user,
 )
 from tests.platform.tally import tally
+from tests.seeds import migration_data_reseed
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -61,16 +60,9 @@ FOR, AGAINST, ABSTAIN = "同意", "不同意", "弃权"
 
 @pytest.fixture(autouse=True)
 def seeded(transactional_db):
-    """What the migrations seed (roles, calendar, work areas, meeting rules): a transactional test's flush removes
-    it for the next one."""
-    for module, functions in (
-        ("orgdept.core.migrations.0002_roles_calendar_audit_guard", ("create_roles", "seed_calendar")),
-        ("committees.migrations.0003_seed_work_areas", ("seed",)),
-        ("meetings.migrations.0002_seed_meeting_rules", ("seed",)),
-    ):
-        migration = importlib.import_module(module)
-        for name in functions:
-            getattr(migration, name)(django_apps, None)
+    """What the migrations seed (roles, calendar, work areas, meeting rules): a transactional test's flush
+    removes it for the next one."""
+    migration_data_reseed()
 
 
 # --- running a piece of work in many threads at once ------------------------------------------------------------
