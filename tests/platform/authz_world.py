@@ -3,12 +3,15 @@ each kind the URLs take (built through the services, as the domain tests do)."""
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.utils import timezone
 
 from appraisal.imports import COLUMNS as SCORE_COLUMNS
@@ -71,6 +74,19 @@ def _user(username: str, *role_names: str, **fields):
 def _first_pk(model) -> int:
     row = model.objects.order_by("pk").first()
     return row.pk if row is not None else MISSING
+
+
+@contextlib.contextmanager
+def module_world(django_db_blocker):
+    """A module's world: built once, every test running in a savepoint inside it, all rolled back at the end. The
+    thousands of expected 403/404 warnings (with tracebacks) are silenced: they would cost more than the requests."""
+    logging.disable(logging.WARNING)
+    try:
+        with django_db_blocker.unblock(), transaction.atomic():
+            yield build_world()
+            transaction.set_rollback(True)
+    finally:
+        logging.disable(logging.NOTSET)
 
 
 def build_world() -> World:

@@ -58,6 +58,21 @@ def database_url(settings_dict: dict) -> str:
     return f"postgres://{auth}{host}:{port}/{quote(settings_dict['NAME'], safe='')}"
 
 
+def worker_env(broker_url: str, media_root, **extra: str) -> dict[str, str]:
+    """The environment of a real Celery worker (or beat) on `broker_url`, sharing this test's database and media."""
+    from django.db import connection
+
+    return clean_env(
+        DJANGO_SETTINGS_MODULE="orgdept.settings.test",
+        CELERY_TASK_ALWAYS_EAGER="false",
+        CELERY_BROKER_URL=broker_url,
+        REDIS_URL=broker_url,
+        DATABASE_URL=database_url(connection.settings_dict),
+        MEDIA_ROOT=str(media_root),
+        **extra,
+    )
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import inspect
 import json
-import logging
 import os
 import re
 from collections import Counter
@@ -40,7 +39,7 @@ from committees.models import Term, WorkArea
 from meetings.models import Meeting, MeetingType, Topic, TopicCategory
 from orgdept.core import roles
 from orgdept.core.models import AuditEvent, Document, Notification
-from tests.platform.authz_world import MISSING, build_world, first_pk
+from tests.platform.authz_world import MISSING, first_pk, module_world
 from tests.platform.tally import tally
 from training.models import CreditEntry, TrainingClass, TrainingPlan
 
@@ -428,14 +427,8 @@ def test_every_url_has_arguments():
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
     """Built once for the module and rolled back at its end; every test runs in a savepoint inside it."""
-    # the thousands of expected 403/404 warnings (with tracebacks) would cost more than the requests themselves
-    logging.disable(logging.WARNING)
-    try:
-        with django_db_blocker.unblock(), transaction.atomic():
-            yield build_world()
-            transaction.set_rollback(True)
-    finally:
-        logging.disable(logging.NOTSET)
+    with module_world(django_db_blocker) as w:
+        yield w
 
 
 def _urls(w) -> list[tuple[str, str]]:

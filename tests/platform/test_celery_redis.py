@@ -8,11 +8,11 @@ from datetime import timedelta
 
 import pytest
 from django.apps import apps as django_apps
-from django.db import connection
 from django.utils import timezone
 
 from orgdept.core.models import Document, Notification
-from tests.platform.procs import CELERY, clean_env, database_url, processes, wait_until
+from tests.platform import procs
+from tests.platform.procs import CELERY, processes, wait_until
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -55,14 +55,7 @@ def redis_broker(settings):
 
 @pytest.fixture
 def worker_env(redis_broker, settings):
-    return clean_env(
-        DJANGO_SETTINGS_MODULE="orgdept.settings.test",
-        CELERY_TASK_ALWAYS_EAGER="false",
-        CELERY_BROKER_URL=redis_broker,
-        REDIS_URL=redis_broker,
-        DATABASE_URL=database_url(connection.settings_dict),
-        MEDIA_ROOT=str(settings.MEDIA_ROOT),
-    )
+    return procs.worker_env(redis_broker, settings.MEDIA_ROOT)
 
 
 def worker_argv(name: str) -> list[str]:

@@ -41,6 +41,7 @@ from tests.platform.procs import (
     processes,
     redis_server_argv,
     wait_until,
+    worker_env,
 )
 from tests.platform.tally import tally
 
@@ -107,15 +108,7 @@ def shared_broker():
 
 
 def _env(broker_url: str, settings, **extra: str) -> dict[str, str]:
-    return clean_env(
-        DJANGO_SETTINGS_MODULE="orgdept.settings.test",
-        CELERY_TASK_ALWAYS_EAGER="false",
-        CELERY_BROKER_URL=broker_url,
-        REDIS_URL=broker_url,
-        DATABASE_URL=database_url(connection.settings_dict),
-        MEDIA_ROOT=str(settings.MEDIA_ROOT),
-        **extra,
-    )
+    return worker_env(broker_url, settings.MEDIA_ROOT, **extra)
 
 
 def _worker(name: str, mail_dir: Path | None = None, *, pool: str = "solo") -> list[str]:

@@ -11,7 +11,6 @@ same markup ends as literal text, and WeasyPrint is never asked to fetch what it
 from __future__ import annotations
 
 import io
-import logging
 import os
 import re
 from collections.abc import Callable
@@ -34,7 +33,7 @@ from meetings.models import TopicMaterial
 from orgdept.core import roles
 from orgdept.core.models import AuditEvent, CalendarDay, ImportBatch
 from tests import hostile_files as hf
-from tests.platform.authz_world import build_world
+from tests.platform.authz_world import module_world
 from tests.platform.tally import tally
 from training.models import CreditEntry
 
@@ -49,13 +48,8 @@ TRICK_NAMES = ("../../etc/passwd.{ext}", "..\\..\\x.{ext}", "a\x00b.{ext}", "n" 
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
     """Built once for the module and rolled back at its end; every request runs in a savepoint inside it."""
-    logging.disable(logging.WARNING)
-    try:
-        with django_db_blocker.unblock(), transaction.atomic():
-            yield build_world()
-            transaction.set_rollback(True)
-    finally:
-        logging.disable(logging.NOTSET)
+    with module_world(django_db_blocker) as w:
+        yield w
 
 
 def media_files() -> set[str]:
