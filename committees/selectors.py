@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from orgdept.core.yearmonth import age_on
@@ -428,18 +428,16 @@ def member_portfolio(member: TermMember, *, on: date | None = None) -> MemberPor
 
 
 def seat_of(user, *, term: Term | None = None) -> TermMember | None:
-    """The signed-in user's serving seat in the current term, if they have one."""
-    cadre = getattr(user, "cadre", None) if getattr(user, "is_authenticated", False) else None
-    if cadre is None:
+    """The signed-in user's serving seat in `term` (else the current term), if they have one: one query."""
+    if not getattr(user, "is_authenticated", False):
         return None
-    term = term or current_term()
-    if term is None:
-        return None
-    return (
-        term.members.filter(cadre=cadre, left_on__isnull=True)
-        .select_related("term", "term__committee", "cadre")
-        .first()
-    )
+    seats = TermMember.objects.filter(cadre__user=user, left_on__isnull=True)
+    if term is not None:
+        seats = seats.filter(term=term)
+    else:
+        current = Term.objects.filter(ends_on__isnull=True).order_by("-starts_on")
+        seats = seats.filter(term_id=Subquery(current.values("pk")[:1]))
+    return seats.select_related("term", "term__committee", "cadre").first()
 
 
 def leaves_list(*, term: Term) -> QuerySet[Leave]:

@@ -3,16 +3,20 @@ one item with its votes and counts, the recusal registry. Each page's query coun
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
+from cadres.models import Cadre, Unit
 from committees.models import Term, TermMember
 
 from ..models import (
     AgendaItem,
     Attendance,
+    Decision,
     ItemResult,
     Meeting,
     MemberRelation,
@@ -20,6 +24,7 @@ from ..models import (
     TallyEntry,
     Topic,
     TopicCadre,
+    TopicCategory,
     TopicMaterial,
     Vote,
 )
@@ -108,13 +113,27 @@ def meeting_presider(meeting: Meeting) -> TermMember | None:
     )
 
 
-def meeting_agenda(meeting: Meeting, user) -> Agenda:
+def meeting_agenda(meeting: Meeting, user, *, rows: bool = True) -> Agenda:
     """The agenda page of one meeting for `user`: attendees with and without a vote, leave asked, and the ordered
-    items with their category, unit, cadres, materials, recusals, results and decision. Materials are left out
-    of the items the user's seat is recused from."""
+    items with their category, unit, cadres, materials, recusals, results and decision (`rows=False` leaves the
+    items out, for a page that shows them from the cache). Materials are left out of the items the user's seat is
+    recused from."""
     meeting_with_attendance(meeting)
     attendances = list(meeting.attendances.all())
     seats = {a.member_id for a in attendances if user.is_authenticated and a.member.cadre.user_id == user.pk}
+    return Agenda(
+        meeting=meeting,
+        voting=[a for a in attendances if a.voting],
+        nonvoting=[a for a in attendances if not a.voting],
+        on_leave=[a for a in attendances if a.leave_requested_at is not None],
+        rows=agenda_rows(meeting, seats) if rows else [],
+        mine=next((a for a in attendances if a.member_id in seats), None),
+        seats=seats,
+    )
+
+
+def agenda_rows(meeting: Meeting, seats: set[int]) -> list[AgendaRow]:
+    """The ordered items of a meeting whose attendance is loaded, as the member holding `seats` reads them."""
     rows = []
     for item in agenda_items(meeting).order_by("order", "id"):
         item.meeting = meeting
@@ -131,15 +150,81 @@ def meeting_agenda(meeting: Meeting, user) -> Agenda:
                 secret=item_is_secret(item),
             )
         )
-    return Agenda(
-        meeting=meeting,
-        voting=[a for a in attendances if a.voting],
-        nonvoting=[a for a in attendances if not a.voting],
-        on_leave=[a for a in attendances if a.leave_requested_at is not None],
-        rows=rows,
-        mine=next((a for a in attendances if a.member_id in seats), None),
-        seats=seats,
+    return rows
+
+
+def _stamp_sql() -> str:
+    """One statement that stamps every kind of row the agenda section reads: per kind its count, the sum of its
+    ids (any row added, removed or swapped changes one of them) and its latest change (every service saves
+    `updated_at` with what it changes); then the items the viewer's seats are recused from."""
+    table = {model: model._meta.db_table for model in (AgendaItem, Topic, TopicMaterial, TopicCadre, Recusal)}
+    table.update(
+        result=ItemResult._meta.db_table,
+        decision=Decision._meta.db_table,
+        category=TopicCategory._meta.db_table,
+        unit=Unit._meta.db_table,
+        cadre=Cadre._meta.db_table,
     )
+    items = f"{table[AgendaItem]} i"
+    parts = [
+        ("item", f"FROM {items}", "i"),
+        ("topic", f"FROM {table[Topic]} x JOIN {items} ON i.topic_id = x.id", "x"),
+        (
+            "category",
+            f"FROM {table['category']} x JOIN {table[Topic]} t ON t.category_id = x.id "
+            f"JOIN {items} ON i.topic_id = t.id",
+            "x",
+        ),
+        (
+            "unit",
+            f"FROM {table['unit']} x JOIN {table[Topic]} t ON t.unit_id = x.id JOIN {items} ON i.topic_id = t.id",
+            "x",
+        ),
+        ("material", f"FROM {table[TopicMaterial]} x JOIN {items} ON i.topic_id = x.topic_id", "x"),
+        ("topic_cadre", f"FROM {table[TopicCadre]} x JOIN {items} ON i.topic_id = x.topic_id", "x"),
+        (
+            "cadre",
+            f"FROM {table['cadre']} x JOIN {table[TopicCadre]} c ON c.cadre_id = x.id "
+            f"JOIN {items} ON i.topic_id = c.topic_id",
+            "x",
+        ),
+        ("recusal", f"FROM {table[Recusal]} x JOIN {items} ON i.id = x.item_id", "x"),
+        ("result", f"FROM {table['result']} x JOIN {items} ON i.id = x.item_id", "x"),
+        ("decision", f"FROM {table['decision']} x JOIN {items} ON i.id = x.item_id", "x"),
+    ]
+    selects = [
+        f"SELECT '{kind}', COUNT(*), SUM({alias}.id), MAX({alias}.updated_at) {source} WHERE i.meeting_id = %(meeting)s"
+        for kind, source, alias in parts
+    ]
+    return " UNION ALL ".join(selects)
+
+
+def agenda_stamp(meeting: Meeting, seats: set[int]) -> tuple[str, frozenset[int]]:
+    """A stamp of everything the agenda section of a meeting shows, which changes whenever any of it does, and
+    the items the viewer holding `seats` is recused from: one query (the meeting, its type and its attendance
+    are already loaded)."""
+    sql = _stamp_sql()
+    params: dict[str, object] = {"meeting": meeting.pk}
+    if seats:
+        placeholders = ", ".join(f"%(seat{n})s" for n in range(len(seats)))
+        recusals, items = Recusal._meta.db_table, AgendaItem._meta.db_table
+        # table names from the models, values as parameters
+        sql += (
+            f" UNION ALL SELECT 'recused', x.item_id, 0, NULL FROM {recusals} x JOIN {items} i ON i.id = x.item_id"  # noqa: S608
+            f" WHERE i.meeting_id = %(meeting)s AND x.member_id IN ({placeholders})"
+        )
+        params.update({f"seat{n}": seat for n, seat in enumerate(sorted(seats))})
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    recused = frozenset(row[1] for row in found if row[0] == "recused")
+    attendances = meeting.attendances.all()
+    parts = [
+        f"meeting:{meeting.updated_at.isoformat()}:{meeting.meeting_type.updated_at.isoformat()}",
+        "attendance:" + ",".join(f"{a.pk}@{a.updated_at.isoformat()}" for a in attendances),
+        *(f"{kind}:{n}:{ids}:{last}" for kind, n, ids, last in found if kind != "recused"),
+    ]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest(), recused
 
 
 @dataclass

@@ -7,15 +7,18 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from cadres.selectors import cadre_list
@@ -49,6 +52,8 @@ from ..pdf import AGENDA_PACK, BALLOTS, MINUTES, NOTICE, document_refusal
 from ..permissions import access_item, access_meeting, access_relation, is_meeting_staff
 from ..selectors.meetings import (
     agenda_candidates,
+    agenda_rows,
+    agenda_stamp,
     expected_attendees,
     item_sheet,
     meeting_agenda,
@@ -245,29 +250,58 @@ def _documents(user, meeting: Meeting) -> list[tuple[str, str]]:
     return [(kind, label) for kind, label in kinds if document_refusal(DOCUMENT_KIND[kind], meeting) is None]
 
 
+# how long a rendered agenda section is kept at most; its stamp retires it at once when anything it shows changes
+AGENDA_SECTION_SECONDS = 600
+AGENDA_SECTION = "meetings/meetings/agenda_section.html"
+
+
+def _agenda_section(agenda, *, staff: bool, manage: bool, scheduled: bool) -> str | None:
+    """The agenda section of the page, rendered once per stamp of what it shows and per kind of viewer, or None
+    when the page renders it itself (a scheduled meeting's staff get forms with their own CSRF token in it)."""
+    meeting = agenda.meeting
+    if manage and scheduled:
+        agenda.rows = agenda_rows(meeting, agenda.seats)
+        return None
+    stamp, recused = agenda_stamp(meeting, agenda.seats)
+    # staff see every item's materials; a member's section differs by the items their seat is recused from
+    viewer = "staff" if staff else ",".join(map(str, sorted(recused)))
+    key = f"meetings:agenda:{meeting.pk}:{stamp}:{viewer}:{manage:d}:{scheduled:d}:{get_language()}"
+    html = cache.get(key)
+    if html is None:
+        agenda.rows = agenda_rows(meeting, agenda.seats)
+        html = get_template(AGENDA_SECTION).render(
+            {"agenda": agenda, "staff": staff, "manage": manage, "scheduled": scheduled}
+        )
+        cache.set(key, html, AGENDA_SECTION_SECONDS)
+    return mark_safe(html)  # noqa: S308 - our own template's output, escaped when it was rendered
+
+
 def _detail_page(request, meeting: Meeting, *, status: int = 200, **forms):
     user = request.user
-    agenda = meeting_agenda(meeting, user)
+    agenda = meeting_agenda(meeting, user, rows=False)
     manage = user.has_perm(CHANGE_MEETING)
+    staff = is_meeting_staff(user)
+    scheduled = meeting.status == Status.SCHEDULED
     context = {
         "meeting": meeting,
         "agenda": agenda,
-        "staff": is_meeting_staff(user),
+        "agenda_section": _agenda_section(agenda, staff=staff, manage=manage, scheduled=scheduled),
+        "staff": staff,
         "manage": manage,
         "can_attendance": user.has_perm(CHANGE_ATTENDANCE),
         "documents": _documents(user, meeting),
         "presider": meeting_presider(meeting),
-        "scheduled": meeting.status == Status.SCHEDULED,
+        "scheduled": scheduled,
         "cancel_form": forms.get("cancel_form") or ReasonForm(label=_("Reason for cancelling")),
     }
-    if manage and meeting.status == Status.SCHEDULED:
+    if manage and scheduled:
         eligible, blocked = agenda_candidates(meeting)
         add_form = forms.get("add_form") or AgendaAddForm()
         add_form.fields["topic"].queryset = Topic.objects.filter(pk__in=[t.pk for t in eligible]).select_related(
             "category", "unit"
         )
         context.update(add_form=add_form, blocked=blocked, eligible_count=len(eligible))
-    if agenda.mine is not None and meeting.status == Status.SCHEDULED:
+    if agenda.mine is not None and scheduled:
         context["leave_form"] = forms.get("leave_form") or LeaveRequestForm(
             initial={"next": request.get_full_path(), "reason": agenda.mine.leave_reason}
         )

@@ -192,7 +192,7 @@ def test_my_portfolio_queries_do_not_grow_with_areas_leaves_and_reports(client, 
     with CaptureQueriesContext(connection) as after:
         response = client.get(MINE)
     assert len(response.context["portfolio"].covering_now) == len(board.leads_of(board.zhao))
-    assert len(after) == len(before) == 24
+    assert len(after) == len(before) == 22
 
 
 # --- the home page --------------------------------------------------------------------------------------------

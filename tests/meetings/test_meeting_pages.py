@@ -8,6 +8,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -33,6 +34,7 @@ from tests.meetings.factories import (
 
 R = TermMember.Role
 Outcome = AgendaItem.Outcome
+Presence = Attendance.Presence
 
 
 @pytest.fixture
@@ -754,12 +756,14 @@ def build_agenda(term, seats, staff, size: int) -> Meeting:
     return meeting
 
 
-# the session, the user, the meeting, the permissions (model, group and object), the six of the agenda, the roles
-# and the unread count of the page's shell, the appraisal entries of the navigation, the presiding secretary (the
-# session is not saved again within a minute of the last request)
-PAGE_QUERIES = 17
-# a member's page also looks up their seat in the current term (the term and the seat) for the section links
-MEMBER_PAGE_QUERIES = PAGE_QUERIES + 2
+# the session, the user, the meeting, the permissions (model and group, then the meeting's own for the user and
+# their groups), the attendance, the stamp of the agenda section and the five of its items, the roles and the unread
+# count of the page's shell, the appraisal entries of the navigation, the presiding secretary (the session is not
+# saved again within a minute of the last request)
+PAGE_QUERIES = 18
+# a member's page asks, in place of the meeting's own permissions, whether they attend (one query) and their seat in
+# the current term for the section links (one query)
+MEMBER_PAGE_QUERIES = PAGE_QUERIES
 
 
 @pytest.mark.parametrize("size", [3, 30])
@@ -776,15 +780,124 @@ def test_the_agenda_query_count_does_not_grow_with_its_items(
     assert all(row.item.decision.text for row in agenda.rows)
     assert agenda.rows[0].viewer_recused and not agenda.rows[1].viewer_recused
 
-    # the whole page, for staff and for the member
+    # the whole page, for staff and for the member: the first reading renders the agenda section (the six of the
+    # selector), the next ones take it as rendered while its stamp holds (one query)
     login(client, staff)
     page = url("meeting_detail", meeting.pk)
     client.get(page)
+    cache.clear()
     with django_assert_num_queries(PAGE_QUERIES):
         response = client.get(page)
     assert response.content.decode().count('class="agenda-item') == size
+    with django_assert_num_queries(PAGE_QUERIES - 5):
+        again = client.get(page)
+    assert section_of(again) == section_of(response)
     login(client, user)
     client.get(page)
+    cache.clear()
     with django_assert_num_queries(MEMBER_PAGE_QUERIES):
         response = client.get(page)
     assert response.content.decode().count('data-testid="recused-note"') == 1
+    with django_assert_num_queries(MEMBER_PAGE_QUERIES - 5):
+        again = client.get(page)
+    assert again.content.decode().count('data-testid="recused-note"') == 1
+
+
+# --- the agenda section, kept rendered ----------------------------------------------------------------------------
+
+
+def section_of(response) -> str:
+    html = response.content.decode()
+    start = html.index('data-testid="agenda"')
+    return html[start : html.index("</section>", start)]
+
+
+def agenda_html(client, meeting) -> str:
+    return section_of(client.get(url("meeting_detail", meeting.pk)))
+
+
+def test_the_agenda_section_shows_every_change_at_once(client, term, seats, staff):
+    """A member reads the agenda, then each thing it shows changes through its service: the next reading shows
+    the change (the rendered section is keyed by a stamp of everything in it, not kept for a time)."""
+    from cadres.services.records import cadre_update, unit_update
+    from meetings.services.topics import material_add
+    from tests.meetings.factories import pdf_upload
+
+    standing = standing_of(seats)
+    unit = make_unit("区直单位")
+    topics = [
+        make_topic(
+            term, actor=staff, category=CADRE_STANDING, title="干部议题", cadres=[(make_cadre(unit, "张三"), "拟任")]
+        ),
+        make_topic(term, actor=staff, title="工作议题"),
+    ]
+    meeting = make_meeting(term, actor=staff, topics=topics)
+    in_session(meeting, standing, staff)
+    member = standing[1]
+    login(client, user_for(member))
+    first = agenda_html(client, meeting)
+    assert agenda_html(client, meeting) == first  # taken as rendered
+    cadre_item, plain_item = meeting.items.order_by("order")
+
+    material_add(topic=plain_item.topic, upload=pdf_upload("补充材料.pdf"), actor=staff)
+    assert "补充材料.pdf" in agenda_html(client, meeting)
+
+    cadre_update(cadre=cadre_item.topic.cadres.get().cadre, actor=staff, name="张三丰")
+    assert "张三丰：拟任" in agenda_html(client, meeting)
+
+    unit_update(unit=plain_item.topic.unit, actor=staff, name="改名后的单位")
+    assert "改名后的单位" in agenda_html(client, meeting)
+
+    # a present member leaves the meeting: every item's count of those present changes
+    present = re.compile(r"实到会(\d+)")
+    before = present.findall(agenda_html(client, meeting))
+    services.attendance_set(
+        attendance=meeting.attendances.get(member=standing[2]), presence=Presence.ABSENT, reason="临时公务", actor=staff
+    )
+    after = present.findall(agenda_html(client, meeting))
+    assert [int(n) for n in after] == [int(n) - 1 for n in before]
+
+    # the vote, its result and the decision, then the decision reworded
+    votes.voting_open(item=plain_item, actor=staff)
+    for seat in standing:
+        if seat.pk in votes.item_counts(plain_item).voters:
+            votes.vote_record(item=plain_item, member=seat, choice="同意", actor=staff)
+    votes.voting_close(item=plain_item, actor=staff)
+    section = agenda_html(client, meeting)
+    assert 'class="tag ok"' in section
+    plain_item.refresh_from_db()
+    assert plain_item.decision.text in section
+    votes.decision_update(decision=plain_item.decision, text="同意该报告并抓好落实", actor=staff)
+    assert "同意该报告并抓好落实" in agenda_html(client, meeting)
+
+
+def test_the_agenda_section_of_one_viewer_is_never_shown_to_another(client, term, seats, staff):
+    """Staff see the materials of every item; a recused member sees the recusal note instead, and another member
+    the materials: whoever reads first, each gets their own section."""
+    meeting = build_agenda(term, seats, staff, 3)
+    standing = standing_of(seats)
+    recused_user, other_user = user_for(standing[4]), user_for(standing[1])
+    recused_item = meeting.items.get(recusals__member=standing[4])
+    download = url("material_download", recused_item.topic.materials.first().pk)
+
+    assert download in agenda_html(login(client, staff), meeting)
+    member_section = agenda_html(login(client, recused_user), meeting)
+    assert download not in member_section
+    assert member_section.count('data-testid="recused-note"') == 1
+    other_section = agenda_html(login(client, other_user), meeting)
+    assert download in other_section
+    assert 'data-testid="recused-note"' not in other_section
+    assert download not in agenda_html(login(client, recused_user), meeting)
+
+
+def test_a_recusal_takes_the_materials_away_at_once(client, term, seats, staff):
+    standing = standing_of(seats)
+    meeting = make_meeting(term, actor=staff, topics=[make_topic(term, actor=staff, title="工作议题")])
+    item = meeting.items.get()
+    download = url("material_download", item.topic.materials.first().pk)
+    login(client, user_for(standing[1]))
+    assert download in agenda_html(client, meeting)
+    services.recusal_add(item=item, member=standing[1], reason="近亲属", actor=staff)
+    section = agenda_html(client, meeting)
+    assert download not in section
+    assert section.count('data-testid="recused-note"') == 1
