@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from orgdept.core import roles
 from orgdept.core.models import Reminder
-from orgdept.core.notifications import reminders_cancel, reminders_schedule_new
+from orgdept.core.notifications import reminders_cancel, reminders_schedule_new, reminders_stored
 from orgdept.core.workdays import ScheduleMissing, WorkCalendar
 
 from .home import BEFORE_DECISION, post_label, proposal_label, proposal_url
@@ -247,7 +247,7 @@ def proposal_reminders_schedule(*, today: date | None = None) -> int:
         for user in recipients(due.proposal, staff):
             wanted[(user.pk, due.key)] = (user, due)
     keys = {key for _pk, key in wanted}
-    known = set(Reminder.objects.filter(key__in=keys).values_list("recipient_id", "key"))
+    known = reminders_stored(keys)
     scheduled = reminders_schedule_new(
         due_at=due_at,
         rows=[

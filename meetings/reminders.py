@@ -19,7 +19,7 @@ from django.utils import timezone
 from committees.models import Committee
 from orgdept.core import roles
 from orgdept.core.models import Reminder
-from orgdept.core.notifications import reminder_cancel, reminder_schedule, reminders_schedule_new
+from orgdept.core.notifications import reminder_cancel, reminder_schedule, reminders_schedule_new, reminders_stored
 
 from .cadence import cadence_text, cadence_warnings
 from .models import Consultation, FollowUp, Meeting
@@ -279,5 +279,5 @@ def cadence_reminders_schedule(*, on: date | None = None) -> int:
             body = f"{warning.meeting_type.name}的召开频次：{cadence_text(warning.meeting_type)}。"
             rows += [(user.pk, key, warning.text, body, url) for user in users]
     # one lookup of those already stored and one insert of the rest, however many committees there are
-    stored = set(Reminder.objects.filter(key__in={row[1] for row in rows}).values_list("recipient_id", "key"))
+    stored = reminders_stored({row[1] for row in rows})
     return reminders_schedule_new(due_at=now, rows=[row for row in rows if (row[0], row[1]) not in stored])

@@ -10,7 +10,6 @@ reason has gone (the cadre withdrawn, the plan approved) are withdrawn.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -24,7 +23,7 @@ from django.utils import timezone
 from cadres.models import Unit
 from orgdept.core import roles
 from orgdept.core.models import Reminder
-from orgdept.core.notifications import reminders_cancel, reminders_schedule_new
+from orgdept.core.notifications import reminders_cancel, reminders_schedule_new, reminders_stored
 
 from .models import Enrolment, TrainingClass, TrainingPlan
 from .requirements import ZERO, requirement_from, rule_for_rank
@@ -139,22 +138,28 @@ def year_end_shortfalls(today: date) -> YearEndShortfalls | None:
         return None
     on = date(today.year, 12, 31)
     by_rank = {}
-    units: dict[int, UnitLine] = defaultdict(UnitLine)
+    # tens of thousands of cadres share a few hundred (rank, hours earned): each status (frozen) is made once
+    statuses = {}
+    units: dict[int, UnitLine] = {}
     accounts_short = []
     rows, counted = shortfalls_in_windows(on)
     for pk, unit_pk, name, rank, user_pk, active, earned, shortfall in rows:
-        line = units[unit_pk]
-        line.counted = counted[unit_pk]
+        line = units.get(unit_pk)
+        if line is None:
+            line = units[unit_pk] = UnitLine(counted=counted[unit_pk])
         line.short += 1
         line.total_shortfall += shortfall
         line.cadres_short.append((shortfall, name, pk))
         if user_pk is not None and active:
-            if rank not in by_rank:
-                by_rank[rank] = rule_for_rank(rank)
-            accounts_short.append((pk, name, user_pk, requirement_from(by_rank[rank], on, earned)))
+            status = statuses.get((rank, earned))
+            if status is None:
+                if rank not in by_rank:
+                    by_rank[rank] = rule_for_rank(rank)
+                status = statuses[rank, earned] = requirement_from(by_rank[rank], on, earned)
+            accounts_short.append((pk, name, user_pk, status))
     for line in units.values():
         line.cadres_short.sort(key=lambda c: (-c[0], c[1], c[2]))
-    return YearEndShortfalls(on=on, units=dict(units), accounts_short=accounts_short)
+    return YearEndShortfalls(on=on, units=units, accounts_short=accounts_short)
 
 
 def shortfall_reminders(today: date, shortfalls: YearEndShortfalls | None = None) -> list[Wanted]:
@@ -169,17 +174,18 @@ def shortfall_reminders(today: date, shortfalls: YearEndShortfalls | None = None
     week = _week(today)
     # the transcript's address once, with a placeholder for the cadre (reversing it per cadre adds up)
     head, _sep, tail = _url("training:transcript", 0).rpartition("/0/")
+    # the title and the body after the name, once per status (year_end_shortfalls shares each among many cadres)
+    texts = {}
     for pk, name, user_pk, status in shortfalls.accounts_short:
-        wanted.append(
-            Wanted(
-                user_pk,
-                f"{PREFIX}short:{pk}:{week}",
-                f"{today.year}年度培训学时尚差{format_hours(status.shortfall)}学时",
-                f"{name}同志：按{status.label}的要求，截至{_day(year_end)}{status.figures}，"
-                f"尚差{format_hours(status.shortfall)}学时。请在年底前参加培训或网络学习补足学时。",
-                f"{head}/{pk}/{tail}",
+        text = texts.get(status)
+        if text is None:
+            short = format_hours(status.shortfall)
+            text = texts[status] = (
+                f"{today.year}年度培训学时尚差{short}学时",
+                f"同志：按{status.label}的要求，截至{_day(year_end)}{status.figures}，"
+                f"尚差{short}学时。请在年底前参加培训或网络学习补足学时。",
             )
-        )
+        wanted.append(Wanted(user_pk, f"{PREFIX}short:{pk}:{week}", text[0], name + text[1], f"{head}/{pk}/{tail}"))
     return wanted
 
 
@@ -258,7 +264,7 @@ def training_reminders_schedule(*, today: date | None = None) -> int:
     now = timezone.now()
     due_at = max(now, timezone.make_aware(datetime.combine(today, MORNING)))
     wanted = {(w.recipient_id, w.key): w for w in reminders_due(today)}
-    known = set(Reminder.objects.filter(key__in={key for _pk, key in wanted}).values_list("recipient_id", "key"))
+    known = reminders_stored({key for _pk, key in wanted})
     scheduled = reminders_schedule_new(
         due_at=due_at,
         rows=[

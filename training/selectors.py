@@ -156,30 +156,37 @@ def shortfalls_in_windows(on: date) -> tuple[list[tuple], dict[int, int]]:
     cadre_table, credit_table = quote(Cadre._meta.db_table), quote(CreditEntry._meta.db_table)
     user_table = quote(Cadre._meta.get_field("user").related_model._meta.db_table)
 
-    def case(value) -> tuple[str, list]:
-        """CASE WHEN <group> THEN <value of its rule> … END, with its parameters in order."""
-        sql, params = "CASE", []
-        for condition, condition_params, rule in groups:
-            sql += f" WHEN {condition} THEN %s"
-            params += [*condition_params, value(rule)]
-        return sql + " END", params
-
-    # as a number, not a Decimal: SQLite would compare a Decimal parameter as text
-    required_sql, required_params = case(lambda rule: float(rule.hours))
-    since_sql, since_params = case(lambda rule: rule.counted_from(on))
+    # the credit is summed per cadre first, once per rule's window, and only then joined to the cadres: joining
+    # a million entries to the cadres before summing carries every cadre's columns through the aggregate, which
+    # then no longer fits in memory and spills to disk
+    sums = ", ".join(f"SUM(e.hours) FILTER (WHERE e.earned_on >= %s) AS w{i}" for i in range(len(groups)))
+    sums_params = [rule.counted_from(on) for _condition, _params, rule in groups]
+    earned_sql, earned_params = "CASE", []
+    required_sql, required_params = "CASE", []
+    for i, (condition, condition_params, rule) in enumerate(groups):
+        earned_sql += f" WHEN {condition} THEN COALESCE(s.w{i}, 0)"
+        earned_params += condition_params
+        required_sql += f" WHEN {condition} THEN %s"
+        # as a number, not a Decimal: SQLite would compare a Decimal parameter as text
+        required_params += [*condition_params, float(rule.hours)]
+    earned_sql += " END"
+    required_sql += " END"
     ruled_sql = " OR ".join(f"({condition})" for condition, _params, _rule in groups)
     ruled_params = [value for _condition, condition_params, _rule in groups for value in condition_params]
     short_sql = f"""
         SELECT per.id, per.unit_id, per.name, per.rank, per.user_id, u.is_active, per.earned
         FROM (
-            SELECT c.id, c.unit_id, c.name, c.rank, c.user_id, COALESCE(SUM(e.hours), 0) AS earned
+            SELECT c.id, c.unit_id, c.name, c.rank, c.user_id, {earned_sql} AS earned, {required_sql} AS required
             FROM {cadre_table} c
-            LEFT JOIN {credit_table} e ON e.cadre_id = c.id AND e.earned_on <= %s AND e.earned_on >= {since_sql}
+            LEFT JOIN (
+                SELECT e.cadre_id, {sums} FROM {credit_table} e
+                WHERE e.earned_on >= %s AND e.earned_on <= %s
+                GROUP BY e.cadre_id
+            ) s ON s.cadre_id = c.id
             WHERE c.rank <> '' AND ({ruled_sql})
-            GROUP BY c.id
-            HAVING COALESCE(SUM(e.hours), 0) < {required_sql}
         ) per
         LEFT JOIN {user_table} u ON u.id = per.user_id
+        WHERE per.earned < per.required
     """  # noqa: S608 - table names from the models, values as parameters
     counted_sql = (
         f"SELECT c.unit_id, count(*) FROM {cadre_table} c WHERE c.rank <> '' AND ({ruled_sql}) GROUP BY c.unit_id"  # noqa: S608
@@ -187,7 +194,7 @@ def shortfalls_in_windows(on: date) -> tuple[list[tuple], dict[int, int]]:
     by_rank: dict[str, Rule | None] = {}
     rows = []
     with connection.cursor() as cursor:
-        cursor.execute(short_sql, [on, *since_params, *ruled_params, *required_params])
+        cursor.execute(short_sql, [*earned_params, *required_params, *sums_params, min(sums_params), on, *ruled_params])
         for pk, unit_pk, name, rank, user_pk, active, earned in cursor.fetchall():
             if rank not in by_rank:
                 by_rank[rank] = rule_for_rank(rank)

@@ -152,8 +152,13 @@ class Document(BaseModel):
 class Notification(BaseModel):
     """An in-app message; also sent by email when the recipient has an address."""
 
+    # no index of its own: the index on (recipient, read_at) serves lookups by recipient
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        db_index=False,
     )
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body"), blank=True)
@@ -178,10 +183,15 @@ class Reminder(BaseModel):
     """A notification due at a future time (a deadline, the end of a probation); delivered by beat."""
 
     key = models.CharField(_("key"), max_length=150, help_text=_("Scheduling the same key again moves it."))
+    # no index of its own: the unique constraint on (recipient, key) serves lookups by recipient
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
     )
-    due_at = models.DateTimeField(_("due at"), db_index=True)
+    due_at = models.DateTimeField(_("due at"))
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body"), blank=True)
     url = models.CharField(_("link"), max_length=300, blank=True)
@@ -195,6 +205,13 @@ class Reminder(BaseModel):
         verbose_name_plural = _("reminders")
         ordering = ["due_at"]
         constraints = [models.UniqueConstraint(fields=["recipient", "key"], name="reminder_unique_key")]
+        indexes = [
+            # delivery looks for the undelivered ones due: an index of every reminder by due time would be walked
+            # through all those delivered over the years before reaching them
+            models.Index(
+                fields=["due_at"], condition=models.Q(delivered_at__isnull=True), name="reminder_undelivered_due"
+            )
+        ]
 
     def __str__(self):
         return self.title

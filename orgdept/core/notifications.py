@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from .imports import bulk_insert, bulk_update
@@ -85,6 +86,11 @@ def reminders_schedule_new(*, due_at: datetime, rows: list[tuple]) -> int:
     body, url), for the morning scans that have already looked up which of theirs exist. One that appeared
     meanwhile (a concurrent run) is left as it is. Returns how many rows were given."""
     now = timezone.now()
+    if not rows:
+        return 0
+    if _set_based():
+        _schedule_new_postgresql(now, due_at, rows)
+        return len(rows)
     bulk_insert(
         Reminder,
         ["created_at", "updated_at", "recipient", "key", "due_at", "title", "body", "url"],
@@ -92,6 +98,67 @@ def reminders_schedule_new(*, due_at: datetime, rows: list[tuple]) -> int:
         skip_existing=("recipient", "key"),
     )
     return len(rows)
+
+
+def _set_based() -> bool:
+    """Whether the database takes the bulk statements of PostgreSQL below; another (the embedded default's
+    SQLite) takes the portable path, which does the same in a few more statements."""
+    return connection.vendor == "postgresql"
+
+
+def _schedule_new_postgresql(now: datetime, due_at: datetime, rows: list[tuple]) -> None:
+    """The rows are copied (COPY, the bulk path of PostgreSQL) into a scratch table and inserted from there in one
+    statement: a morning's eleven thousand reminders as statement parameters cost more to quote and parse than
+    to store, and the times go once rather than once per row."""
+    data = io.StringIO(
+        "".join(
+            f"{user_pk}\t{_copy_text(key)}\t{_copy_text(title)}\t{_copy_text(body)}\t{_copy_text(url)}\n"
+            for user_pk, key, title, body, url in rows
+        )
+    )
+    table = _table(Reminder)
+    with connection.cursor() as cursor:
+        # dropped at the end of the transaction at the latest, whatever happens in between
+        cursor.execute(
+            "CREATE TEMPORARY TABLE reminders_incoming"
+            " (recipient_id integer, key text, title text, body text, url text) ON COMMIT DROP"
+        )
+        cursor.cursor.copy_expert("COPY reminders_incoming FROM STDIN", data)
+        cursor.execute(
+            f"""
+            INSERT INTO {table} (created_at, updated_at, recipient_id, key, due_at, title, body, url)
+            SELECT %s, %s, r.recipient_id, r.key, %s, left(r.title, 200), r.body, r.url FROM reminders_incoming r
+            ON CONFLICT (recipient_id, key) DO NOTHING
+            """,  # noqa: S608 - the table name from the model, every value a parameter
+            [now, now, due_at],
+        )
+        cursor.execute("DROP TABLE reminders_incoming")
+
+
+def _copy_text(value: str) -> str:
+    """A value in COPY's text format: the backslash, and the characters that end a field or a row, escaped."""
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+        return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return value
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def reminders_stored(keys) -> set[tuple[int, str]]:
+    """(recipient pk, key) of every reminder stored under one of `keys`, delivered or not: what a morning scan
+    must not schedule again. One query, with the keys as a single array on PostgreSQL (a morning's eleven
+    thousand keys as separate parameters cost more to prepare than to look up)."""
+    keys = list(keys)
+    if not keys:
+        return set()
+    if not _set_based():
+        return set(Reminder.objects.filter(key__in=keys).values_list("recipient_id", "key"))
+    sql = f"SELECT recipient_id, key FROM {_table(Reminder)} WHERE key = ANY(%s::text[])"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [keys])
+        return set(cursor.fetchall())
 
 
 @transaction.atomic
@@ -107,31 +174,14 @@ def reminders_cancel(*, pks) -> int:
     return deleted
 
 
-def reminders_deliver_due(*, now: datetime | None = None, batch: int = 500) -> int:
-    """Turns every due, undelivered reminder into a notification exactly once (up to `batch` per call)."""
+def reminders_deliver_due(*, now: datetime | None = None, batch: int = 5000) -> int:
+    """Turns every due, undelivered reminder into a notification exactly once (up to `batch` per call): each
+    is locked (skipping those another delivery holds), given its notification and marked delivered in the same
+    transaction. The e-mails of those whose recipient has an address are queued after commit."""
     now = now or timezone.now()
     with transaction.atomic():
-        due = list(
-            Reminder.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(delivered_at__isnull=True, due_at__lte=now)
-            .order_by("due_at")
-            .values_list("pk", "recipient_id", "recipient__email", "title", "body", "url")[:batch]
-        )
-        if not due:
-            return 0
-        # a morning's scan makes thousands: one insert of the notifications and one update of the reminders
-        created = timezone.now()
-        ids = bulk_insert(
-            Notification,
-            ["created_at", "updated_at", "recipient", "title", "body", "url", "email_queued_at"],
-            [
-                (created, created, user_pk, title[:200], body, url, created if email else None)
-                for _pk, user_pk, email, title, body, url in due
-            ],
-            returning=True,
-            batch_size=batch,
-        )
-        emailed = [nid for nid, reminder in zip(ids, due, strict=True) if reminder[2]]
+        delivered = _deliver_due_postgresql(now, batch) if _set_based() else _deliver_due(now, batch)
+        emailed = [notification_pk for notification_pk, email in delivered if email]
         if emailed:
             from .tasks import send_notification_email
 
@@ -140,12 +190,73 @@ def reminders_deliver_due(*, now: datetime | None = None, batch: int = 500) -> i
                     publish(send_notification_email, pk)
 
             transaction.on_commit(send)
-        delivered = [
-            Reminder(pk=reminder[0], notification_id=nid, delivered_at=now, updated_at=created)
-            for reminder, nid in zip(due, ids, strict=True)
-        ]
-        bulk_update(Reminder, delivered, ["notification", "delivered_at", "updated_at"])
-    return len(due)
+    return len(delivered)
+
+
+def _deliver_due_postgresql(now: datetime, batch: int) -> list[tuple[int, bool]]:
+    """One statement for a batch: the due reminders locked, a notification made for each and the reminder
+    pointed at it. Each notification's key is drawn from its sequence beforehand so the reminder knows it
+    without a round trip (INSERT … RETURNING cannot say which source row a key came from). Returns (notification
+    pk, whether it is to be e-mailed) per reminder delivered."""
+    reminders, notifications = _table(Reminder), _table(Notification)
+    users = _table(Reminder._meta.get_field("recipient").related_model)
+    created = timezone.now()
+    sql = f"""
+        WITH due AS MATERIALIZED (
+            SELECT r.id, r.recipient_id, r.title, r.body, r.url
+            FROM {reminders} r
+            WHERE r.delivered_at IS NULL AND r.due_at <= %(now)s
+            ORDER BY r.due_at
+            LIMIT %(batch)s
+            FOR UPDATE OF r SKIP LOCKED
+        ), numbered AS MATERIALIZED (
+            SELECT due.*, COALESCE(u.email, '') <> '' AS emailed,
+                   nextval(pg_get_serial_sequence(%(notifications)s, 'id')) AS notification_id
+            FROM due JOIN {users} u ON u.id = due.recipient_id
+        ), made AS (
+            INSERT INTO {notifications} (id, created_at, updated_at, recipient_id, title, body, url, email_queued_at)
+            SELECT n.notification_id, %(created)s, %(created)s, n.recipient_id, left(n.title, 200), n.body, n.url,
+                   CASE WHEN n.emailed THEN %(created)s::timestamptz END
+            FROM numbered n
+        )
+        UPDATE {reminders} r
+        SET notification_id = n.notification_id, delivered_at = %(now)s, updated_at = %(created)s
+        FROM numbered n
+        WHERE r.id = n.id
+        RETURNING n.notification_id, n.emailed
+    """  # noqa: S608 - table names from the models, every value a parameter
+    params = {"now": now, "batch": batch, "created": created, "notifications": Notification._meta.db_table}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return sorted(cursor.fetchall())
+
+
+def _deliver_due(now: datetime, batch: int) -> list[tuple[int, bool]]:
+    """The same for a database without data-modifying WITH: one select, one insert, one update."""
+    due = list(
+        Reminder.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(delivered_at__isnull=True, due_at__lte=now)
+        .order_by("due_at")
+        .values_list("pk", "recipient_id", "recipient__email", "title", "body", "url")[:batch]
+    )
+    if not due:
+        return []
+    created = timezone.now()
+    ids = bulk_insert(
+        Notification,
+        ["created_at", "updated_at", "recipient", "title", "body", "url", "email_queued_at"],
+        [
+            (created, created, user_pk, title[:200], body, url, created if email else None)
+            for _pk, user_pk, email, title, body, url in due
+        ],
+        returning=True,
+    )
+    delivered = [
+        Reminder(pk=reminder[0], notification_id=nid, delivered_at=now, updated_at=created)
+        for reminder, nid in zip(due, ids, strict=True)
+    ]
+    bulk_update(Reminder, delivered, ["notification", "delivered_at", "updated_at"])
+    return [(nid, bool(reminder[2])) for reminder, nid in zip(due, ids, strict=True)]
 
 
 # An e-mail still unsent this long after it was queued was lost (the broker was down) and is queued again.
