@@ -202,7 +202,9 @@ def run(scale) -> list[Figure]:
             notes=(
                 f"gunicorn 2 workers, wrk {THREADS} threads {CONNECTIONS} connections {scale.http_seconds:g} s a "
                 f"measurement (3 s at least), as {CHANGWEI_USER}; the page shows {ITEMS} items and {materials} "
-                "material links"
+                "material links. Every request checks that the member attends and builds the page, its attendance "
+                "and navigation afresh; the agenda section is the one rendered by the first reading, while the "
+                "stamp of what it shows (checked by one query each request) holds"
             ),
             samples={"ours": ours, "peer": peer},
         )
