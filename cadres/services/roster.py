@@ -13,6 +13,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import chain
 from types import SimpleNamespace
 from typing import Any
 
@@ -405,7 +406,7 @@ def _read_rows(sheet: Spreadsheet, columns: dict[str, int], progress: ImportProg
 # --- comparing with the cadre files --------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class _Pending:
     row: _Row
     cadre: Cadre | None  # the file to update; a new one is built when it is written (a dry run needs none)
@@ -500,16 +501,25 @@ def _derive_new(row: _Row, plan: _Plan) -> RowOutcome:
         row.error("工作单位", f"新增的干部须填写工作单位{missing}")
     if row.errors:
         return _outcome(row, ERROR)
-    fields = {k: v for k, v in values.items() if v is not None}
-    fields["gender"] = values.get("gender") or id_number_gender(row.id_number)
-    fields["birth_month"] = values.get("birth_month") or id_number_birth_date(row.id_number).replace(day=1)
+    # the row's own values and education become the new file's (completed in place: no second copy of each row)
+    for name in [k for k, v in values.items() if v is None]:
+        del values[name]
+    values["gender"] = values.get("gender") or id_number_gender(row.id_number)
+    values["birth_month"] = values.get("birth_month") or id_number_birth_date(row.id_number).replace(day=1)
     for name in BLANK_WHEN_MISSING:
-        fields.setdefault(name, "")
-    education = plan.merged_education(row, None)
-    fields["education"] = highest_education(education[FULL_TIME]["education"], education[IN_SERVICE]["education"])
+        values.setdefault(name, "")
+    education = row.education
+    for kind in (FULL_TIME, IN_SERVICE):
+        entry = education.get(kind)
+        if entry is None:
+            education[kind] = dict.fromkeys(EDUCATION_ATTRS, "")
+        else:
+            for attr in EDUCATION_ATTRS:
+                entry.setdefault(attr, "")
+    values["education"] = highest_education(education[FULL_TIME]["education"], education[IN_SERVICE]["education"])
     if isinstance(unit, str):
         plan.new_units.setdefault(_unit_key(unit), unit)
-    pending = _Pending(row, None, unit, education, values=fields)
+    pending = _Pending(row, None, unit, education, values=values)
     plan.new.append(pending)
     return _outcome(row, NEW, pending)
 
@@ -751,11 +761,14 @@ def _write(plan: _Plan, report: ImportReport, *, actor, source_name: str) -> Non
             "new_units": report.extra.get("new_units", []),
         },
     )
-    entries = [(p.cadre, {"outcome": NEW, "row": p.row.number, "import": summary.pk}) for p in plan.new]
-    entries += [
-        (p.cadre, {"outcome": UPDATED, "row": p.row.number, "import": summary.pk, "changes": p.changes})
-        for p in plan.updated
-    ]
+    # made as they are inserted, a thousand at a time
+    entries = chain(
+        ((p.cadre, {"outcome": NEW, "row": p.row.number, "import": summary.pk}) for p in plan.new),
+        (
+            (p.cadre, {"outcome": UPDATED, "row": p.row.number, "import": summary.pk, "changes": p.changes})
+            for p in plan.updated
+        ),
+    )
     audit_log_many(actor=actor, action="cadre.imported", entries=entries)
 
 

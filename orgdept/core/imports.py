@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from itertools import islice
 from typing import Any
 
 from django.conf import settings
@@ -46,7 +47,7 @@ def issue(message: str, *, row: int | None = None, column: str | None = None) ->
     return {"row": row, "column": column, "message": message}
 
 
-@dataclass
+@dataclass(slots=True)
 class RowOutcome:
     row: int
     outcome: str  # NEW, UPDATED, UNCHANGED or ERROR
@@ -315,17 +316,17 @@ def bulk_update(model, objs: list, fields: list[str], *, batch_size: int = 500) 
     return len(objs)
 
 
-def audit_log_many(*, actor, action: str, entries: list[tuple[Any, dict]]) -> int:
-    """Appends one audit event per (object, details), in a few inserts (imports write thousands)."""
+def audit_log_many(*, actor, action: str, entries: Iterable[tuple[Any, dict]], chunk: int = 1000) -> int:
+    """Appends one audit event per (object, details), in a few inserts (imports write thousands).
+
+    `entries` may be a generator: they are taken `chunk` at a time, so thousands of events are never all built
+    at once.
+    """
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     now = timezone.now()
     ip = _client_ip.get()
     username = user.get_username() if user else ""
     user_id = user.pk if user else None
-    rows = [
-        (now, user_id, username, action, obj._meta.label_lower, str(obj.pk), str(obj)[:200], ip, details)
-        for obj, details in entries
-    ]
     columns = [
         "occurred_at",
         "actor",
@@ -337,7 +338,16 @@ def audit_log_many(*, actor, action: str, entries: list[tuple[Any, dict]]) -> in
         "client_ip",
         "details",
     ]
-    return bulk_insert(AuditEvent, columns, rows)
+    written = 0
+    entries = iter(entries)
+    while batch := list(islice(entries, chunk)):
+        rows = [
+            (now, user_id, username, action, obj._meta.label_lower, str(obj.pk), str(obj)[:200], ip, details)
+            for obj, details in batch
+        ]
+        del batch
+        written += bulk_insert(AuditEvent, columns, rows)
+    return written
 
 
 # --- batches (the pages' path) ----------------------------------------------------------------------

@@ -470,15 +470,27 @@ def inspect_spreadsheet(data: bytes, *, max_rows: int | None = None) -> Spreadsh
 # --- reading ---------------------------------------------------------------------------------------
 
 
-def _xlsx_rows(data: bytes) -> list[list]:
+def _xlsx_rows(data: bytes) -> Iterator[list]:
+    """The first sheet's rows from row 1 and column A on, one list at a time.
+
+    The parsed sheet is held once, by the parser: a list of every row beside it would double what a large file
+    costs in memory.
+    """
     import python_calamine
 
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        del data  # the parser has its own copy
         if not workbook.sheet_names:
             raise SpreadsheetError("工作簿中没有工作表")
-        # skip_empty_area=False: the rows start at A1, so list positions are the sheet's row numbers
-        rows = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
+        sheet = workbook.get_sheet_by_index(0)
+        # the rows start at row 1, but the cells at the first column that has any: the rest is put back in front,
+        # so positions in a row are the sheet's columns
+        lead = [""] * sheet.start[1] if sheet.height else []
+        rows = sheet.iter_rows()
+        del workbook
+        for row in rows:
+            yield lead + row if lead else row
     except python_calamine.PasswordError:
         raise SpreadsheetError(
             "这是设置了密码（加密）的文件，系统无法读取；请在Excel中取消密码，另存为.xlsx或.csv后再导入"
@@ -487,14 +499,13 @@ def _xlsx_rows(data: bytes) -> list[list]:
         raise
     except Exception:
         raise SpreadsheetError("文件已损坏或不是有效的Excel文件；请在Excel中另存为.xlsx或.csv后再导入") from None
-    return rows
 
 
-def _csv_rows(text: str) -> list[list]:
+def _csv_rows(text: str) -> Iterator[list]:
     first_line = text.split("\n", 1)[0]
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
     try:
-        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     except csv.Error as exc:
         raise SpreadsheetError(f"CSV文件格式有误，无法读取：{exc}") from None
 
@@ -523,10 +534,11 @@ def read_spreadsheet(source, *, max_bytes: int | None = None, max_rows: int | No
     """
     data = read_source(source, max_bytes=max_bytes)
     info = inspect_spreadsheet(data, max_rows=max_rows)
+    # the rows are read one at a time and only the data rows are kept, with each distinct text once
     raw_rows = _xlsx_rows(data) if info.format == "xlsx" else _csv_rows(_decode_text(data)[0])
-    if not raw_rows or all(all(is_blank(v) for v in row) for row in raw_rows):
-        raise SpreadsheetError("文件中没有任何数据（连表头也没有）")
-    headers, header_errors = _header(raw_rows[0])
+    del data
+    header_raw = next(raw_rows, None)
+    headers, header_errors = _header(header_raw or [])
     width = len(headers)
     unheaded = [i for i, h in enumerate(headers) if not h]
     rows: list[SpreadsheetRow] = []
@@ -534,9 +546,7 @@ def read_spreadsheet(source, *, max_bytes: int | None = None, max_rows: int | No
     # one object per distinct text: rosters repeat units, posts and schools in every row
     texts: dict[str, str] = {}
     remember = texts.setdefault
-    for number in range(2, len(raw_rows) + 1):
-        raw = raw_rows[number - 1]
-        raw_rows[number - 1] = None  # each raw row goes once read: the file is never held twice
+    for number, raw in enumerate(raw_rows, start=2):
         if _blank_row(raw):
             continue
         values = [
@@ -548,6 +558,9 @@ def read_spreadsheet(source, *, max_bytes: int | None = None, max_rows: int | No
             if index < len(raw) and not is_blank(raw[index]):
                 stray_columns.add(index + 1)
         rows.append(SpreadsheetRow(number, tuple(values)))
+    del texts, remember
+    if not rows and (header_raw is None or _blank_row(header_raw)):
+        raise SpreadsheetError("文件中没有任何数据（连表头也没有）")
     if len(rows) > (max_rows or _limit("ORGDEPT_IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS)):
         raise SpreadsheetError("文件超过了导入上限的行数，请分成几个文件导入")
     header_warnings = []

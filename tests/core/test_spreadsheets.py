@@ -50,6 +50,17 @@ def test_xlsx_is_told_by_its_content_and_keeps_types_and_row_numbers():
     assert sheet.rows[1].values[2] == pytest.approx(1978.06)
 
 
+def test_cells_keep_their_columns_and_rows_when_the_sheet_starts_further_in():
+    # the parser's rows begin at the first column that has a cell: what lies before it must be put back
+    sheet = read_spreadsheet(xlsx([[None, "姓名", "身份证号"], [None, "张三", "x"], [], [None, None, "y"]]))
+    assert sheet.headers == ["", "姓名", "身份证号"]
+    assert [(r.number, r.values) for r in sheet.rows] == [(2, ("", "张三", "x")), (4, ("", "", "y"))]
+    # and at the first row that has one: a blank first row is still row 1
+    sheet = read_spreadsheet(xlsx([[], [None, None, "张三"]]))
+    assert sheet.headers == []
+    assert sheet.header_warnings == [("", "第3列没有表头，其中的数据已忽略")]
+
+
 def test_a_workbook_named_csv_is_still_read_as_a_workbook(tmp_path):
     path = tmp_path / "roster.csv"
     path.write_bytes(xlsx([["姓名"], ["张三"]]))
