@@ -10,7 +10,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from orgdept.core.forms import YearMonthField
-from orgdept.core.listing import ListFilterForm
+from orgdept.core.listing import ListFilterForm, QuickNumberInput
 
 from .models import Cadre, EducationLevel, FamilyMember, PoliticalStatus, Rank, ResumeLine, RewardPunishment, Unit
 from .normalize import clean_name, clean_text
@@ -83,9 +83,13 @@ class CadreFilterForm(ListFilterForm):
         choices=[("", _("All")), *PoliticalStatus.choices],
         widget=QuickSelect,
     )
-    age_min = forms.IntegerField(label=_("Age from"), required=False, min_value=16, max_value=80)
-    age_max = forms.IntegerField(label=_("Age to"), required=False, min_value=16, max_value=80)
-    years_in_post = forms.IntegerField(label=_("Years in post at least"), required=False, min_value=1, max_value=40)
+    age_min = forms.IntegerField(
+        label=_("Age from"), required=False, min_value=16, max_value=80, widget=QuickNumberInput
+    )
+    age_max = forms.IntegerField(label=_("Age to"), required=False, min_value=16, max_value=80, widget=QuickNumberInput)
+    years_in_post = forms.IntegerField(
+        label=_("Years in post at least"), required=False, min_value=1, max_value=40, widget=QuickNumberInput
+    )
 
     def search(self, qs, text):
         text = clean_text(text)

@@ -10,14 +10,40 @@ from django.core.exceptions import EmptyResultSet, ValidationError
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import Q, QuerySet
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView
+
+
+class QuickInputMixin:
+    """An input written in one pass, the same markup as Django's input template: a list's filter bar renders on
+    every page, and the two templates per input (the input and its attributes) were most of its cost."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        shown = "" if widget["value"] is None else f' value="{escape(widget["value"])}"'
+        # in the order given, as Django's template writes them; True stands alone, False and None are left out
+        written = "".join(
+            f" {key}" if item is True else f' {key}="{escape(item)}"'
+            for key, item in widget["attrs"].items()
+            if item is not False and item is not None
+        )
+        return mark_safe(f'<input type="{widget["type"]}" name="{escape(name)}"{shown}{written}>')  # noqa: S308
+
+
+class QuickTextInput(QuickInputMixin, forms.TextInput):
+    pass
+
+
+class QuickNumberInput(QuickInputMixin, forms.NumberInput):
+    pass
 
 
 class ListFilterForm(forms.Form):
     """Subclasses add filter fields and implement `filter_queryset`; `q` searches `search_fields`."""
 
-    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    q = forms.CharField(label=_("Search"), required=False, max_length=100, widget=QuickTextInput)
     search_fields: tuple[str, ...] = ()
 
     def search(self, qs: QuerySet, text: str) -> QuerySet:
