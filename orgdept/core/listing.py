@@ -293,6 +293,12 @@ class SeekListView(FilteredListView):
             tail = page_size if estimated else count - (number - 1) * page_size
             rows = list(queryset.order_by(*self._reverse())[: max(tail, 1)][::-1])
             has_previous, has_next = number > 1, False
+        if estimated and rows:
+            # an estimate gives way to what the rows show: more of them past its last page, or the end before it
+            if has_next and number >= paginator.num_pages:
+                paginator.num_pages = number + 1
+            elif not has_next:
+                paginator.num_pages = number
         links = ("", "")
         if rows:
             total = f"&total={count}" + ("&estimated=1" if estimated else "")

@@ -114,6 +114,29 @@ def test_a_big_result_shows_the_planners_estimate(client, staff, roster, monkeyp
     assert "estimated=1" in link(response, "next") or connection.vendor != "postgresql"
 
 
+@pytest.mark.parametrize("estimate", [30, 200])
+def test_every_row_is_reached_whatever_the_estimate(client, staff, roster, monkeypatch, estimate):
+    """The planner's estimate is only an estimate: below the truth, the Next links go on past its last page; above
+    it, the pages end where the rows do. The page count shown follows what the rows showed."""
+    import orgdept.core.listing
+
+    monkeypatch.setattr(CadreListView, "estimate_above", 10)
+    monkeypatch.setattr(orgdept.core.listing, "planner_rows", lambda queryset: estimate)
+    client.force_login(staff)
+    response = client.get(LIST_URL, {"q": "王"})
+    assert response.context["paginator"].estimated
+    seen, numbers = names(response), [response.context["page_obj"].number]
+    while 'rel="next"' in response.content.decode():
+        response = client.get(link(response, "next"))
+        seen += names(response)
+        numbers.append(response.context["page_obj"].number)
+        assert response.context["paginator"].num_pages >= numbers[-1]
+    assert sorted(seen) == [f"王{i:02d}" for i in range(70)]
+    assert numbers == [1, 2, 3]
+    assert response.context["paginator"].num_pages == 3
+    assert "第 3 页，共 3 页" in response.content.decode()
+
+
 def test_the_unit_filter_lists_every_unit_and_keeps_the_choice(client, staff, roster):
     client.force_login(staff)
     html = client.get(LIST_URL, {"unit": roster[1].pk}).content.decode()
