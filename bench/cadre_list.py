@@ -75,6 +75,10 @@ def run(scale) -> list[Figure]:
 
     ours_params = {field: value, "q": SEARCH}
     ours_first = f"/cadres/?{urlencode(ours_params)}"
+    # our count is the planner's estimate above 5,000 rows, and our pages by number end at its last page: the far
+    # page is one both sides number alike
+    last_link = re.search(r'page=(\d+)"[^>]*>»</a>', ours.get(ours_first).content.decode())
+    far = min(far, int(last_link.group(1)) if last_link else 1)
     before_far = ours.get(f"/cadres/?{urlencode({**ours_params, 'page': far - 1})}") if far > 1 else None
     if before_far is not None:
         link = re.search(r'href="([^"]+)" [^>]*rel="next"', before_far.content.decode())
@@ -122,7 +126,8 @@ def run(scale) -> list[Figure]:
                     "total is the planner's estimate (shown with ≈), the admin counts the result and the whole table"
                     if label == "page 1"
                     else (
-                        f"the far page is the last one there is ({far:,}), fewer than {scale.list_page_far:,}; "
+                        f"the far page is the last one both number ({far:,}: {last_page:,} pages of rows, our estimate "
+                        f"numbers {far:,}), fewer than {scale.list_page_far:,}; "
                         if far < scale.list_page_far
                         else ""
                     )
