@@ -3,6 +3,7 @@ one item with its votes and counts, the recusal registry. Each page's query coun
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass, field
 
@@ -153,48 +154,32 @@ def agenda_rows(meeting: Meeting, seats: set[int]) -> list[AgendaRow]:
     return rows
 
 
+@functools.cache
 def _stamp_sql() -> str:
     """One statement that stamps every kind of row the agenda section reads: per kind its count, the sum of its
     ids (any row added, removed or swapped changes one of them) and its latest change (every service saves
-    `updated_at` with what it changes); then the items the viewer's seats are recused from."""
-    table = {model: model._meta.db_table for model in (AgendaItem, Topic, TopicMaterial, TopicCadre, Recusal)}
-    table.update(
-        result=ItemResult._meta.db_table,
-        decision=Decision._meta.db_table,
-        category=TopicCategory._meta.db_table,
-        unit=Unit._meta.db_table,
-        cadre=Cadre._meta.db_table,
-    )
-    items = f"{table[AgendaItem]} i"
+    `updated_at` with what it changes). The rows are reached from the meeting's items (alias i)."""
+    items = f"{AgendaItem._meta.db_table} i"
+    topics, topic_cadres = Topic._meta.db_table, TopicCadre._meta.db_table
+    # (kind, the table of its rows, how they join the items) — each kind's rows are aliased x
     parts = [
-        ("item", f"FROM {items}", "i"),
-        ("topic", f"FROM {table[Topic]} x JOIN {items} ON i.topic_id = x.id", "x"),
-        (
-            "category",
-            f"FROM {table['category']} x JOIN {table[Topic]} t ON t.category_id = x.id "
-            f"JOIN {items} ON i.topic_id = t.id",
-            "x",
-        ),
-        (
-            "unit",
-            f"FROM {table['unit']} x JOIN {table[Topic]} t ON t.unit_id = x.id JOIN {items} ON i.topic_id = t.id",
-            "x",
-        ),
-        ("material", f"FROM {table[TopicMaterial]} x JOIN {items} ON i.topic_id = x.topic_id", "x"),
-        ("topic_cadre", f"FROM {table[TopicCadre]} x JOIN {items} ON i.topic_id = x.topic_id", "x"),
-        (
-            "cadre",
-            f"FROM {table['cadre']} x JOIN {table[TopicCadre]} c ON c.cadre_id = x.id "
-            f"JOIN {items} ON i.topic_id = c.topic_id",
-            "x",
-        ),
-        ("recusal", f"FROM {table[Recusal]} x JOIN {items} ON i.id = x.item_id", "x"),
-        ("result", f"FROM {table['result']} x JOIN {items} ON i.id = x.item_id", "x"),
-        ("decision", f"FROM {table['decision']} x JOIN {items} ON i.id = x.item_id", "x"),
+        ("topic", Topic, "JOIN {items} ON i.topic_id = x.id"),
+        ("category", TopicCategory, f"JOIN {topics} t ON t.category_id = x.id JOIN {{items}} ON i.topic_id = t.id"),
+        ("unit", Unit, f"JOIN {topics} t ON t.unit_id = x.id JOIN {{items}} ON i.topic_id = t.id"),
+        ("material", TopicMaterial, "JOIN {items} ON i.topic_id = x.topic_id"),
+        ("topic_cadre", TopicCadre, "JOIN {items} ON i.topic_id = x.topic_id"),
+        ("cadre", Cadre, f"JOIN {topic_cadres} c ON c.cadre_id = x.id JOIN {{items}} ON i.topic_id = c.topic_id"),
+        ("recusal", Recusal, "JOIN {items} ON i.id = x.item_id"),
+        ("result", ItemResult, "JOIN {items} ON i.id = x.item_id"),
+        ("decision", Decision, "JOIN {items} ON i.id = x.item_id"),
     ]
-    selects = [
-        f"SELECT '{kind}', COUNT(*), SUM({alias}.id), MAX({alias}.updated_at) {source} WHERE i.meeting_id = %(meeting)s"
-        for kind, source, alias in parts
+    where = "WHERE i.meeting_id = %(meeting)s"
+    # table names from the models, the meeting as a parameter
+    selects = [f"SELECT 'item', COUNT(*), SUM(i.id), MAX(i.updated_at) FROM {items} {where}"]  # noqa: S608
+    selects += [
+        f"SELECT '{kind}', COUNT(*), SUM(x.id), MAX(x.updated_at) FROM {model._meta.db_table} x "  # noqa: S608
+        f"{join.format(items=items)} {where}"
+        for kind, model, join in parts
     ]
     return " UNION ALL ".join(selects)
 

@@ -18,17 +18,6 @@ from orgdept.core.notifications import (
     reminders_deliver_due,
 )
 
-
-@pytest.fixture
-def alice(make_user):
-    return make_user(username="alice", email="alice@example.org")
-
-
-@pytest.fixture
-def bob(make_user):
-    return make_user(username="bob", email="")
-
-
 # --- notify and email ---------------------------------------------------------------------------
 
 

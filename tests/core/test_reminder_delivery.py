@@ -29,16 +29,6 @@ def path(request, monkeypatch):
     return request.param
 
 
-@pytest.fixture
-def alice(make_user):
-    return make_user(username="alice", email="alice@example.org")
-
-
-@pytest.fixture
-def bob(make_user):
-    return make_user(username="bob", email="")
-
-
 def schedule(people, count: int, due_at) -> None:
     for i in range(count):
         person = people[i % len(people)]
